@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""Fit the ranker's feature weights (``bot/ranker.json``) on the tuning data, listwise.
+
+usage: python benchmarks/fit_ranker.py [--shared ../shared] [--l2 0.001] [--dry-run]
+
+Tuning data, never the reported test data: the SQuAD articles whose titles sort in the first
+half, and WikiQA's training split (questions with a gold sentence among the candidates). Each
+set gets the same total weight, so the 10-sentence WikiQA pages and the 240-sentence SQuAD
+articles both count.
+
+The loss is the softmax cross-entropy of each question's gold sentences among its candidates
+(the sentences the index re-ranks), with an L2 penalty; scipy's L-BFGS minimises it. The
+result is printed beside the metrics on the tuning sets and on WikiQA dev.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+from scipy.optimize import minimize
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot import features
+from bot.evaluate import Question, articles, read_questions, score
+
+WEIGHTS_FILE = Path(features.__file__).with_name("ranker.json")
+
+
+def squad_halves(shared: Path) -> tuple[list[Question], list[Question]]:
+    """SQuAD questions whose article title sorts in the first half, and the rest."""
+    questions = list(read_questions(shared / "eval/squad/dev.jsonl.xz"))
+    titles = sorted({q.doc_title for q in questions})
+    first = set(titles[: len(titles) // 2])
+    return [q for q in questions if q.doc_title in first], [q for q in questions if q.doc_title not in first]
+
+
+def rows(questions: list[Question]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(feature matrix of the candidates, gold mask) for each question whose gold is among them."""
+    out = []
+    for index, group in articles(questions):
+        for q in group:
+            query = index.query(q.question)
+            if len(query.term_ids) == 0:
+                continue
+            scores = index.bm25(query)
+            candidates = index._candidates(scores)
+            gold = np.isin(candidates, list(q.gold))
+            if not gold.any() or gold.all():
+                continue
+            matrix, _ = features.matrix(index, query, scores, candidates)
+            out.append((matrix, gold))
+    return out
+
+
+def fit(sets: list[list[tuple[np.ndarray, np.ndarray]]], l2: float) -> np.ndarray:
+    """Minimise the mean listwise loss of each set, the sets weighted equally."""
+    d = len(features.NAMES)
+    stacked = [(m, g, 1.0 / len(s)) for s in sets for m, g in s]
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        total, grad = l2 * float(w @ w), 2 * l2 * w
+        for m, gold, weight in stacked:
+            s = m @ w
+            s = s - s.max()
+            p = np.exp(s)
+            p /= p.sum()
+            p_gold = float(p[gold].sum())
+            total -= weight * np.log(max(p_gold, 1e-300))
+            q = np.where(gold, p, 0.0) / max(p_gold, 1e-300)
+            grad += weight * (p @ m - q @ m)
+        return total, grad
+
+    result = minimize(loss, np.zeros(d), jac=True, method="L-BFGS-B")
+    return result.x
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
+    parser.add_argument(
+        "--shared", type=Path, default=Path(__file__).resolve().parent.parent.parent / "shared"
+    )
+    parser.add_argument("--l2", type=float, default=1e-3)
+    parser.add_argument("--dry-run", action="store_true", help="print, do not write ranker.json")
+    args = parser.parse_args()
+
+    squad_first, _ = squad_halves(args.shared)
+    wikiqa_train = list(read_questions(args.shared / "eval/wikiqa/train.jsonl"))
+    wikiqa_dev = list(read_questions(args.shared / "eval/wikiqa/dev.jsonl"))
+    weights = fit([rows(squad_first), rows(wikiqa_train)], args.l2)
+    for name, value in zip(features.NAMES, weights):
+        print(f"{name:>24} {value:+.3f}")
+    if not args.dry_run:
+        WEIGHTS_FILE.write_text(
+            json.dumps(
+                {
+                    "fitted": datetime.date.today().isoformat(),
+                    "data": "SQuAD v1.1 dev, first half of article titles; WikiQA train",
+                    "l2": args.l2,
+                    "weights": {n: round(float(v), 4) for n, v in zip(features.NAMES, weights)},
+                },
+                indent=1,
+            )
+            + "\n",
+            encoding="utf-8",
+        )
+    features.WEIGHTS[:] = weights
+    for label, questions in [
+        ("SQuAD first half", squad_first),
+        ("WikiQA train", wikiqa_train),
+        ("WikiQA dev", wikiqa_dev),
+    ]:
+        everything, filtered = score(questions)
+        shown = filtered if filtered.questions else everything
+        print(label, "  ".join(f"{k} {v:.3f}" for k, v in shown.summary().items()))
+
+
+if __name__ == "__main__":
+    main()

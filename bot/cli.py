@@ -1,0 +1,156 @@
+"""The ``quotebot`` command line (also ``python -m bot``).
+
+    quotebot                      Telegram bot if TELEGRAM_BOT_TOKEN is set, else the console
+    quotebot run                  the Telegram bot (long polling, or webhook mode)
+    quotebot console [--corpus]   interactive harness; one question a line when piped
+    quotebot ask [--json] [--corpus PATH] [QUESTION ...]
+    quotebot eval FILE [--rankings OUT]
+
+Errors the user can fix (a missing article, a bad setting) are one line on standard error and
+exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import logging
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from bot import __version__, console
+from bot.answer import Answerer
+from bot.config import Settings
+from bot.corpus import CorpusError, load_corpus
+from bot.render import json_line, to_text
+
+__all__ = ["main"]
+
+log = logging.getLogger("quotebot")
+
+
+class UsageError(Exception):
+    """A problem the user can fix; printed as one line, exit code 2."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="quotebot",
+        description="Answers questions about news articles by quoting their own sentences.",
+    )
+    parser.add_argument("--version", action="version", version=f"quotebot {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def corpus_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--corpus", type=Path, metavar="PATH",
+            help="an article file or folder of articles (default: QUOTEBOT_SEEDS, else the bundled one)",
+        )  # fmt: skip
+
+    commands.add_parser("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
+    corpus_option(commands.add_parser("console", help="ask questions in the terminal"))
+    ask = commands.add_parser("ask", help="answer questions given, or one a line from standard input")
+    ask.add_argument("--json", action="store_true", help="one JSON object a line per question")
+    corpus_option(ask)
+    ask.add_argument("questions", nargs="*", metavar="QUESTION")
+    evaluate = commands.add_parser("eval", help="score the retriever on a labelled question file")
+    evaluate.add_argument("file", type=Path, metavar="FILE", help=".jsonl or .jsonl.xz, as in shared/eval")
+    evaluate.add_argument("--rankings", type=Path, metavar="OUT", help="write each question's ranking here")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    _safe_streams()
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings()
+    except ValidationError as err:
+        first = err.errors()[0]
+        name = "_".join(str(p) for p in first["loc"]).upper()
+        return _fail(f"setting {name}: {first['msg']}")
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return _dispatch(args, settings)
+    except (UsageError, CorpusError) as err:
+        return _fail(str(err))
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader went away (`quotebot ask ... | head`); nothing left to say to it.
+        sys.stdout = io.TextIOWrapper(io.BytesIO())
+        return 0
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "eval":
+        return _eval(args.file, args.rankings)
+    if args.command == "run" or (args.command is None and settings.token):
+        return _run(settings)
+    corpus_path = getattr(args, "corpus", None) or settings.seeds
+    answerer = _answerer(corpus_path)
+    if args.command == "ask":
+        questions = args.questions or _lines(sys.stdin)
+        _ask(answerer, questions, args.json)
+        return 0
+    if args.command is None and sys.stdin.isatty():
+        print("Console mode. Set TELEGRAM_BOT_TOKEN to run the Telegram bot (see README).", file=sys.stderr)
+    return console.run(answerer, settings.history)
+
+
+def _answerer(path: Path) -> Answerer:
+    corpus = load_corpus(path)
+    if corpus.warnings:
+        print(f"quotebot: warning: {'; '.join(corpus.warnings)}", file=sys.stderr)
+    return Answerer(corpus)
+
+
+def _ask(answerer: Answerer, questions: Iterable[str], as_json: bool) -> None:
+    first = True
+    for question in questions:
+        answer = answerer.answer(question)
+        if as_json:
+            print(json_line(answer), flush=True)
+        else:
+            print(("" if first else "\n") + to_text(answer), flush=True)
+        first = False
+
+
+def _lines(stream: Iterable[str]) -> Iterable[str]:
+    return (line.rstrip("\n") for line in stream if line.strip())
+
+
+def _eval(path: Path, rankings: Path | None) -> int:
+    from bot.evaluate import EvalError, evaluate
+
+    try:
+        print(evaluate(path, rankings))
+    except EvalError as err:
+        raise UsageError(str(err)) from None
+    return 0
+
+
+def _run(settings: Settings) -> int:
+    if not settings.token:
+        raise UsageError("TELEGRAM_BOT_TOKEN is not set; `quotebot console` works without it")
+    from bot.telegram_app import run
+
+    return run(settings)
+
+
+def _fail(message: str) -> int:
+    print(f"quotebot: error: {message}", file=sys.stderr)
+    return 2
+
+
+def _safe_streams() -> None:
+    """Read undecodable input as replacement characters and never fail on printing it."""
+    for stream in (sys.stdin, sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="replace")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

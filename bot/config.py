@@ -1,0 +1,57 @@
+"""Settings, from the environment or a ``.env`` file (pydantic-settings).
+
+Every setting is ``QUOTEBOT_*`` except the token, ``TELEGRAM_BOT_TOKEN``, which is a secret:
+it is held as ``SecretStr`` so that printing or logging the settings never shows it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.corpus import default_seeds
+
+__all__ = ["TELEGRAM_API", "Settings"]
+
+TELEGRAM_API = "https://api.telegram.org/bot"
+
+
+class Settings(BaseSettings):
+    """Quotebot's settings; see ``.env.example`` and the README for each one."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="QUOTEBOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    telegram_bot_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN", "telegram_bot_token")
+    )
+    api_base_url: str = TELEGRAM_API
+    seeds: Path = Field(default_factory=default_seeds)
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    listen: str = "0.0.0.0"
+    port: int = 8443
+    log_level: str = "INFO"
+    history: Path | None = Field(
+        default_factory=lambda: Path.home() / ".local" / "state" / "quotebot" / "history"
+    )
+
+    @field_validator("telegram_bot_token", "webhook_secret", "webhook_url", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return level
+
+    @property
+    def token(self) -> str | None:
+        return self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else None

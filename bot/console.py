@@ -1,0 +1,96 @@
+"""The console harness: the bot's conversation in a terminal, without Telegram.
+
+Interactive on a terminal (line editing and history through the standard ``readline``);
+with standard input not a terminal, it reads one question a line, prints each reply followed
+by a blank line, and exits at end of input. Replies are the same as in Telegram, as text;
+``/start``, ``/help`` and ``/about`` work here too.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TextIO
+
+from bot import messages
+from bot.answer import Answerer
+from bot.render import to_text
+
+__all__ = ["reply", "run"]
+
+PROMPT = "? "
+QUIT = {"/quit", "/exit", "/q"}
+
+
+def reply(answerer: Answerer, line: str) -> str:
+    """The reply to one line, as Telegram would give it in a private chat, in plain text."""
+    head, _, rest = line.strip().partition(" ")
+    command = head.split("@")[0].lower()
+    if command == "/start":
+        return messages.start(answerer.corpus)
+    if command == "/help":
+        return messages.help_text()
+    if command == "/about":
+        return messages.about(answerer.corpus)
+    if command == "/ask":
+        line = rest
+    return to_text(answerer.answer(line))
+
+
+def run(
+    answerer: Answerer,
+    history: Path | None = None,
+    stdin: TextIO = sys.stdin,
+    stdout: TextIO = sys.stdout,
+) -> int:
+    """Run the harness until end of input; ``history`` keeps interactive lines between runs."""
+    if stdin.isatty():
+        return _interactive(answerer, history, stdout)
+    _piped(answerer, stdin, stdout)
+    return 0
+
+
+def _piped(answerer: Answerer, lines: Iterable[str], stdout: TextIO) -> None:
+    for line in lines:
+        if not line.strip():
+            continue
+        stdout.write(reply(answerer, line) + "\n\n")
+        stdout.flush()
+
+
+def _interactive(answerer: Answerer, history: Path | None, stdout: TextIO) -> int:
+    try:
+        import readline
+
+        readline.set_history_length(1000)
+        if history is not None and history.exists():
+            readline.read_history_file(history)
+    except (ImportError, OSError):
+        readline = None  # type: ignore[assignment]
+    corpus = answerer.corpus
+    stdout.write(
+        f"Quotebot console: {messages.about(corpus).splitlines()[0]}\n"
+        "Ask a question about the article; /help for help, Ctrl-D to quit.\n"
+    )
+    try:
+        while True:
+            try:
+                line = input(PROMPT)
+            except EOFError:
+                stdout.write("\n")
+                break
+            if line.strip().lower() in QUIT:
+                break
+            if line.strip():
+                stdout.write(reply(answerer, line) + "\n\n")
+    except KeyboardInterrupt:
+        stdout.write("\n")
+    finally:
+        if readline is not None and history is not None:
+            try:
+                history.parent.mkdir(parents=True, exist_ok=True)
+                readline.write_history_file(history)
+            except OSError:
+                pass  # history is a convenience; never fail the session over it
+    return 0
