@@ -58,10 +58,10 @@ def rows(questions: list[Question]) -> list[tuple[np.ndarray, np.ndarray]]:
     return out
 
 
-def fit(sets: list[list[tuple[np.ndarray, np.ndarray]]], l2: float) -> np.ndarray:
-    """Minimise the mean listwise loss of each set, the sets weighted equally."""
+def fit(sets: list[tuple[list[tuple[np.ndarray, np.ndarray]], float]], l2: float) -> np.ndarray:
+    """Minimise the listwise loss, each set's mean weighted by its share."""
     d = len(features.NAMES)
-    stacked = [(m, g, 1.0 / len(s)) for s in sets for m, g in s]
+    stacked = [(m, g, share / len(s)) for s, share in sets for m, g in s]
 
     def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
         total, grad = l2 * float(w @ w), 2 * l2 * w
@@ -82,17 +82,16 @@ def fit(sets: list[list[tuple[np.ndarray, np.ndarray]]], l2: float) -> np.ndarra
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
-    parser.add_argument(
-        "--shared", type=Path, default=Path(__file__).resolve().parent.parent.parent / "shared"
-    )
+    parser.add_argument("--shared", type=Path, default=Path(__file__).resolve().parent.parent.parent / "shared")
     parser.add_argument("--l2", type=float, default=1e-3)
+    parser.add_argument("--wikiqa-share", type=float, default=0.3, help="WikiQA's weight next to SQuAD's 1")
     parser.add_argument("--dry-run", action="store_true", help="print, do not write ranker.json")
     args = parser.parse_args()
 
     squad_first, _ = squad_halves(args.shared)
     wikiqa_train = list(read_questions(args.shared / "eval/wikiqa/train.jsonl"))
     wikiqa_dev = list(read_questions(args.shared / "eval/wikiqa/dev.jsonl"))
-    weights = fit([rows(squad_first), rows(wikiqa_train)], args.l2)
+    weights = fit([(rows(squad_first), 1.0), (rows(wikiqa_train), args.wikiqa_share)], args.l2)
     for name, value in zip(features.NAMES, weights):
         print(f"{name:>24} {value:+.3f}")
     if not args.dry_run:
@@ -115,8 +114,8 @@ def main() -> None:
         ("WikiQA train", wikiqa_train),
         ("WikiQA dev", wikiqa_dev),
     ]:
-        everything, filtered = score(questions)
-        shown = filtered if filtered.questions else everything
+        report = score(questions)
+        shown = report.filtered if report.filtered.questions else report.everything
         print(label, "  ".join(f"{k} {v:.3f}" for k, v in shown.summary().items()))
 
 

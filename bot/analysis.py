@@ -7,7 +7,8 @@
 3. case folding, except that acronyms keep their identity: "U.S." and "US" both become the
    term ``us``, which the pronoun "us" (a stop word) never reaches,
 4. stop words removed, question words ("who", "when", "what") among them,
-5. Snowball (Porter 2) stemming, so "captured" and "capture" meet as ``captur``.
+5. irregular verbs to their base ("met" to "meet"), then Snowball (Porter 2) stemming, so
+   "captured" and "capture" meet as ``captur``.
 
 Runs of Chinese or Japanese script, written without spaces, become overlapping character
 pairs so that questions in those scripts can still match.
@@ -18,10 +19,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import NamedTuple
 
 import Stemmer
 
-__all__ = ["STOP_WORDS", "acronym", "analysed", "normalize", "stem", "terms", "tokens"]
+__all__ = ["IRREGULAR", "STOP_WORDS", "Word", "acronym", "analysed", "normalize", "stem", "terms", "tokens"]
 
 # Function words, auxiliaries, pronouns and question words. Deliberately smaller than
 # scikit-learn's list, which also drops words that carry meaning in questions ("fire",
@@ -40,6 +42,36 @@ STOP_WORDS: frozenset[str] = frozenset(
     cant im ive youre theyre weve
     """.split()
 )
+
+# Irregular English verb forms, which no stemmer joins to their base ("met" / "meet").
+IRREGULAR: dict[str, str] = {
+    form: base
+    for base, forms in (
+        line.split(":")
+        for line in """
+        arise:arose arisen|awake:awoke awoken|bear:bore borne born|beat:beaten|begin:began begun
+        bend:bent|bind:bound|bite:bit bitten|bleed:bled|blow:blew blown|break:broke broken
+        breed:bred|bring:brought|build:built|burn:burnt|buy:bought|catch:caught|choose:chose chosen
+        cling:clung|come:came|creep:crept|deal:dealt|dig:dug|draw:drew drawn|dream:dreamt
+        drink:drank drunk|drive:drove driven|eat:ate eaten|fall:fell fallen|feed:fed|feel:felt
+        fight:fought|find:found|flee:fled|fly:flew flown|forbid:forbade forbidden
+        forget:forgot forgotten|forgive:forgave forgiven|freeze:froze frozen|give:gave given
+        go:went gone|grind:ground|grow:grew grown|hang:hung|hear:heard|hide:hid hidden|hold:held
+        keep:kept|kneel:knelt|know:knew known|lay:laid|lead:led|lean:leant|leap:leapt|leave:left
+        lend:lent|lie:lain|lose:lost|make:made|mean:meant|meet:met|pay:paid|ride:rode ridden
+        ring:rang rung|rise:rose risen|run:ran|say:said|see:saw seen|seek:sought|sell:sold
+        send:sent|shake:shook shaken|shine:shone|shoot:shot|show:shown|shrink:shrank shrunk
+        sing:sang sung|sink:sank sunk|sit:sat|sleep:slept|slide:slid|speak:spoke spoken|speed:sped
+        spend:spent|spin:spun|spring:sprang sprung|stand:stood|steal:stole stolen|stick:stuck
+        sting:stung|stink:stank stunk|strike:struck stricken|strive:strove striven|swear:swore sworn
+        sweep:swept|swim:swam swum|swing:swung|take:took taken|teach:taught|tear:tore torn
+        tell:told|think:thought|throw:threw thrown|tread:trod trodden|wake:woke woken|wear:wore worn
+        weave:wove woven|weep:wept|win:won|wind:wound|withdraw:withdrew withdrawn|write:wrote written
+        """.replace("|", "\n").split("\n")
+        if line.strip()
+    )
+    for form in forms.split()
+}
 
 _CHAR_MAP = str.maketrans(
     {
@@ -80,20 +112,26 @@ def acronym(token: str) -> str | None:
     return None
 
 
-def tokens(text: str) -> list[tuple[str, bool]]:
-    """Words of a text as ``(word, protected)``; protected words are acronyms, never stemmed.
+class Word(NamedTuple):
+    """A word of a text, case-folded; ``protected`` words (acronyms) are never stemmed."""
 
-    Words are case-folded, possessive endings removed, and runs of unspaced scripts split
-    into character pairs.
-    """
+    text: str
+    protected: bool = False
+    capital: bool = False  # written with a capital initial (names, and sentence starts)
+
+
+def tokens(text: str) -> list[Word]:
+    """The words of a text: case-folded, possessive endings removed, and runs of unspaced
+    scripts split into character pairs."""
     text = normalize(text)
     shouting = _shouting(text)
-    out: list[tuple[str, bool]] = []
+    out: list[Word] = []
     for token in _TOKEN.findall(text):
         short = None if shouting else acronym(token)
         if short is not None:
-            out.append((short, True))
+            out.append(Word(short, protected=True, capital=True))
             continue
+        capital = token[0].isupper() and not shouting
         token = token.casefold()
         if token[0].isdigit():
             token = token.replace(",", "")  # "1,000" and "1000" are one number
@@ -101,9 +139,9 @@ def tokens(text: str) -> list[tuple[str, bool]]:
             # "prisoner's" is "prisoner"; "don't" and "o'neill" lose the apostrophe.
             token = _POSSESSIVE.sub("", token).replace("'", "")
         if _UNSPACED.search(token):
-            out.extend((pair, True) for pair in _char_pairs(token))
+            out.extend(Word(pair, protected=True) for pair in _char_pairs(token))
         else:
-            out.append((token.rstrip("."), False))
+            out.append(Word(token.rstrip("."), capital=capital))
     return out
 
 
@@ -119,12 +157,12 @@ def stem(word: str) -> str:
     return _stemmer.stemWord(word)
 
 
-def analysed(text: str) -> list[tuple[str, str]]:
+def analysed(text: str) -> list[tuple[Word, str]]:
     """``(word, term)`` for each word of a text that is not a stop word, in order."""
     return [
-        (word, word if protected else stem(word))
-        for word, protected in tokens(text)
-        if protected or word not in STOP_WORDS
+        (word, word.text if word.protected else stem(IRREGULAR.get(word.text, word.text)))
+        for word in tokens(text)
+        if word.protected or word.text not in STOP_WORDS
     ]
 
 

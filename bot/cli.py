@@ -24,7 +24,7 @@ from pydantic import ValidationError
 from bot import __version__, console
 from bot.answer import Answerer
 from bot.config import Settings
-from bot.corpus import CorpusError, load_corpus
+from bot.corpus import Corpus, CorpusError, load_corpus
 from bot.render import json_line, to_text
 
 __all__ = ["main"]
@@ -59,6 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("eval", help="score the retriever on a labelled question file")
     evaluate.add_argument("file", type=Path, metavar="FILE", help=".jsonl or .jsonl.xz, as in shared/eval")
     evaluate.add_argument("--rankings", type=Path, metavar="OUT", help="write each question's ranking here")
+    corpus_option(evaluate)
     return parser
 
 
@@ -86,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "eval":
-        return _eval(args.file, args.rankings)
+        return _eval(args.file, args.rankings, load_corpus(args.corpus or settings.seeds))
     if args.command == "run" or (args.command is None and settings.token):
         return _run(settings)
     corpus_path = getattr(args, "corpus", None) or settings.seeds
@@ -122,11 +123,11 @@ def _lines(stream: Iterable[str]) -> Iterable[str]:
     return (line.rstrip("\n") for line in stream if line.strip())
 
 
-def _eval(path: Path, rankings: Path | None) -> int:
+def _eval(path: Path, rankings: Path | None, corpus: Corpus) -> int:
     from bot.evaluate import EvalError, evaluate
 
     try:
-        print(evaluate(path, rankings))
+        print(evaluate(path, rankings, corpus))
     except EvalError as err:
         raise UsageError(str(err)) from None
     return 0

@@ -35,9 +35,7 @@ class Settings(BaseSettings):
     listen: str = "0.0.0.0"
     port: int = 8443
     log_level: str = "INFO"
-    history: Path | None = Field(
-        default_factory=lambda: Path.home() / ".local" / "state" / "quotebot" / "history"
-    )
+    history: Path | None = Field(default_factory=lambda: Path.home() / ".local" / "state" / "quotebot" / "history")
 
     @field_validator("telegram_bot_token", "webhook_secret", "webhook_url", mode="before")
     @classmethod

@@ -14,6 +14,7 @@ Each sentence knows its article, its paragraph and its place in the paragraph.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -134,9 +135,7 @@ class Corpus:
         return [self.sentence(j) for j in range(lo, hi + 1)]
 
     def same_paragraph(self, i: int, j: int) -> bool:
-        return bool(
-            self._article_of[i] == self._article_of[j] and self._paragraph_of[i] == self._paragraph_of[j]
-        )
+        return bool(self._article_of[i] == self._article_of[j] and self._paragraph_of[i] == self._paragraph_of[j])
 
     def arrays(self) -> dict[str, np.ndarray]:
         """The columns, for the on-disk cache."""
@@ -148,9 +147,7 @@ class Corpus:
         }
 
     @classmethod
-    def from_articles(
-        cls, parsed: Iterable[tuple[str, ParsedArticle]], warnings: list[str] | None = None
-    ) -> Corpus:
+    def from_articles(cls, parsed: Iterable[tuple[str, ParsedArticle]], warnings: list[str] | None = None) -> Corpus:
         """Assemble a corpus from parsed articles, keyed by document name."""
         articles: list[Article] = []
         chunks: list[bytes] = []
@@ -217,9 +214,7 @@ def load_corpus(path: str | Path) -> Corpus:
     for file in files:
         document = file.relative_to(root).as_posix() if root.is_dir() else file.name
         try:
-            parsed.append(
-                (document, parse_article(read_text(file), file.stem, markdown=file.suffix.lower() == ".md"))
-            )
+            parsed.append((document, parse_article(read_text(file), file.stem, markdown=file.suffix.lower() == ".md")))
         except CorpusError as err:
             problems.append(str(err))
     if not parsed:
@@ -250,7 +245,16 @@ def read_text(file: Path) -> str:
             ) from None
     if not text.strip():
         raise CorpusError(f"{file} is empty")
+    if not _looks_like_text(text):
+        raise CorpusError(f"{file} is binary, not a text article")
     return text
+
+
+def _looks_like_text(text: str) -> bool:
+    """False when control or unassigned characters are more than a trace (1 in 100)."""
+    sample = text[:65536]
+    odd = sum(1 for c in sample if (c < " " and c not in "\t\n\r\f") or unicodedata.category(c) in ("Cn", "Co", "Cs"))
+    return odd * 100 <= len(sample)
 
 
 def parse_article(text: str, fallback_title: str, markdown: bool = False) -> ParsedArticle:

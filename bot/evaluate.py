@@ -1,13 +1,25 @@
 """Scoring the retriever on labelled question sets (``shared/eval/*``).
 
-A set is JSON Lines, optionally xz-compressed, one question a line::
+Two line formats are read, JSON Lines, optionally xz-compressed:
+
+* a question with its own article (SQuAD, WikiQA)::
 
     {"qid": str, "question": str, "doc_title": str, "sentences": [str, ...], "gold": [int, ...]}
 
-For each question the index is built over that question's own ``sentences``, as the bot would
-over an article; questions with the same article share one index. Metrics are computed over
-the questions with at least one gold sentence: P@1 (the top sentence is gold), R@3 (a gold
-sentence is in the top three), MRR and MAP.
+  The index is built over the question's own ``sentences``, as the bot would over an article;
+  questions with the same article share one index.
+
+* a question about the bot's corpus (``seed/dev.jsonl``)::
+
+    {"q": str, "gold": [str, ...] | null}
+
+  Gold sentences are those of the corpus containing any of the ``gold`` substrings; ``null``
+  marks a question the corpus does not answer.
+
+Ranking metrics are computed over questions with at least one gold sentence: P@1 (the top
+sentence is gold), R@3 (a gold sentence is in the top three), MRR and MAP. When a file also
+has questions without an answer, the bot's decision to decline is scored too: precision,
+recall and F1 of "answered, with a gold sentence on top" (WikiQA's answer triggering).
 """
 
 from __future__ import annotations
@@ -20,10 +32,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.answer import Answerer
 from bot.corpus import Corpus, ParsedArticle
 from bot.index import Index
 
-__all__ = ["EvalError", "Metrics", "Question", "articles", "corpus_of", "evaluate", "read_questions", "score"]
+__all__ = [
+    "EvalError",
+    "Metrics",
+    "Question",
+    "Triggering",
+    "articles",
+    "corpus_of",
+    "evaluate",
+    "read_questions",
+    "score",
+]
 
 
 class EvalError(Exception):
@@ -35,7 +58,7 @@ class Question:
     qid: str
     question: str
     doc_title: str
-    sentences: tuple[str, ...]
+    sentences: tuple[str, ...]  # shared between the questions of one article
     gold: frozenset[int]
 
 
@@ -48,7 +71,6 @@ class Metrics:
     top3: float = 0.0
     reciprocal_rank: float = 0.0
     average_precision: float = 0.0
-    rankings: list[dict[str, Any]] = field(default_factory=list)
 
     def add(self, ranking: list[int], gold: frozenset[int]) -> None:
         if not gold:
@@ -79,33 +101,78 @@ class Metrics:
         }
 
 
-def read_questions(path: str | Path) -> Iterator[Question]:
-    """Questions from a ``.jsonl`` or ``.jsonl.xz`` file."""
+@dataclass(slots=True)
+class Triggering:
+    """The decline decision: is the bot answering exactly when it has a right answer on top?"""
+
+    questions: int = 0
+    answerable: int = 0
+    answered: int = 0
+    right: int = 0  # answered, with a gold sentence as the first quote
+    unanswerable_declined: int = 0
+
+    def add(self, answered: bool, top: int | None, gold: frozenset[int]) -> None:
+        self.questions += 1
+        self.answerable += bool(gold)
+        self.answered += answered
+        self.right += answered and top in gold
+        self.unanswerable_declined += not gold and not answered
+
+    def summary(self) -> dict[str, float]:
+        precision = self.right / self.answered if self.answered else 0.0
+        recall = self.right / self.answerable if self.answerable else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        return {"precision": precision, "recall": recall, "F1": f1}
+
+
+@dataclass(slots=True)
+class Report:
+    everything: Metrics = field(default_factory=Metrics)
+    filtered: Metrics = field(default_factory=Metrics)  # not every candidate gold (WikiQA's 237)
+    triggering: Triggering = field(default_factory=Triggering)
+    rankings: list[dict[str, Any]] = field(default_factory=list)
+
+
+def read_questions(path: str | Path, corpus: Corpus | None = None) -> Iterator[Question]:
+    """Questions from a ``.jsonl`` or ``.jsonl.xz`` file, in either format.
+
+    ``corpus`` is the article(s) that questions of the second format ask about.
+    """
     path = Path(path)
     opener = lzma.open if path.suffix == ".xz" else open
     number = 0
+    shared: dict[str, tuple[str, ...]] = {}  # one copy of each article's sentences
     try:
         with opener(path, "rt", encoding="utf-8") as lines:  # type: ignore[operator]
             for number, line in enumerate(lines, start=1):
                 if line.strip():
-                    yield _question(json.loads(line), number)
+                    yield _question(json.loads(line), number, corpus, shared)
     except OSError as err:
         raise EvalError(f"cannot read {path}: {err.strerror or err}") from None
     except (lzma.LZMAError, UnicodeDecodeError) as err:
         raise EvalError(f"{path} is not UTF-8 JSON Lines ({err})") from None
-    except (json.JSONDecodeError, KeyError, TypeError, ValueError) as err:
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as err:
         raise EvalError(f"{path}, line {number}: not a question object ({err!r})") from None
 
 
-def _question(item: dict[str, Any], number: int) -> Question:
-    sentences = item["sentences"]
-    if not isinstance(sentences, list) or not all(isinstance(s, str) for s in sentences):
+def _question(item: dict[str, Any], number: int, corpus: Corpus | None, shared: dict[str, tuple[str, ...]]) -> Question:
+    if "q" in item and "sentences" not in item:
+        if corpus is None:
+            raise ValueError("a question about the bot's corpus, but no corpus given")
+        sentences = shared.setdefault("", tuple(corpus.texts()))
+        wanted = item.get("gold") or []
+        gold = frozenset(i for i, s in enumerate(sentences) if any(g in s for g in wanted))
+        return Question(str(item.get("qid", number)), str(item["q"]), "", sentences, gold)
+    texts = item["sentences"]
+    if not isinstance(texts, list) or not all(isinstance(s, str) for s in texts):
         raise ValueError("sentences must be a list of strings")
+    title = str(item.get("doc_title", ""))
+    key = hashlib.blake2b("\x00".join([title, *texts]).encode(), digest_size=16).hexdigest()
     return Question(
         qid=str(item.get("qid", number)),
         question=str(item["question"]),
-        doc_title=str(item.get("doc_title", "")),
-        sentences=tuple(sentences),
+        doc_title=title,
+        sentences=shared.setdefault(key, tuple(texts)),
         gold=frozenset(int(g) for g in item.get("gold") or ()),
     )
 
@@ -116,55 +183,69 @@ def corpus_of(title: str, sentences: Iterable[str]) -> Corpus:
     return Corpus.from_articles([(title or "article", article)])
 
 
-def articles(questions: Iterable[Question]) -> Iterator[tuple[Index, list[Question]]]:
+def articles(questions: Iterable[Question], corpus: Corpus | None = None) -> Iterator[tuple[Index, list[Question]]]:
     """Questions grouped by article, each group with the index over its article.
 
     Groups keep the file's order of first appearance; an article's index is built once.
+    Questions about the bot's own corpus use ``corpus`` itself, paragraphs and all.
     """
-    groups: dict[str, list[Question]] = {}
+    groups: dict[int, list[Question]] = {}
     for q in questions:
-        key = hashlib.blake2b("\x00".join((q.doc_title, *q.sentences)).encode(), digest_size=16)
-        groups.setdefault(key.hexdigest(), []).append(q)
+        groups.setdefault(id(q.sentences), []).append(q)
     for group in groups.values():
         first = group[0]
-        yield Index(corpus_of(first.doc_title, first.sentences)), group
+        if corpus is not None and first.doc_title == "" and first.sentences == tuple(corpus.texts()):
+            yield Index(corpus), group
+        else:
+            yield Index(corpus_of(first.doc_title, first.sentences)), group
 
 
-def score(questions: Iterable[Question], keep_rankings: bool = False) -> tuple[Metrics, Metrics]:
-    """Metrics over every answerable question, and over those where not every sentence is gold.
-
-    The second is WikiQA's official filtered protocol, which drops questions whose candidates
-    are all correct.
-    """
-    everything, filtered = Metrics(), Metrics()
-    for index, group in articles(questions):
+def score(questions: Iterable[Question], corpus: Corpus | None = None, rankings: bool = False) -> Report:
+    """Ranking metrics, and the decline decision's when some questions have no answer."""
+    report = Report()
+    groups = list(articles(questions, corpus))
+    some_unanswerable = any(not q.gold for _, group in groups for q in group)
+    for index, group in groups:
+        answerer = Answerer(index.corpus, index) if some_unanswerable else None
         for q in group:
             ranking = index.ranking(q.question)
-            everything.add(ranking, q.gold)
+            report.everything.add(ranking, q.gold)
             if len(q.gold) < len(q.sentences):
-                filtered.add(ranking, q.gold)
-            if keep_rankings:
-                everything.rankings.append({"qid": q.qid, "ranking": ranking})
-    return everything, filtered
+                report.filtered.add(ranking, q.gold)
+            if rankings:
+                report.rankings.append({"qid": q.qid, "ranking": ranking})
+            if answerer is not None:
+                answer = answerer.answer(q.question)
+                top = answer.quotes[0].sentence.index if answer.quotes else None
+                report.triggering.add(answer.answered, top, q.gold)
+    return report
 
 
-def evaluate(path: str | Path, rankings: str | Path | None = None) -> str:
+def evaluate(path: str | Path, rankings: str | Path | None = None, corpus: Corpus | None = None) -> str:
     """Score a labelled file; return the report the ``eval`` command prints."""
-    questions = list(read_questions(path))
-    everything, filtered = score(questions, keep_rankings=rankings is not None)
+    questions = list(read_questions(path, corpus))
+    report = score(questions, corpus, rankings=rankings is not None)
     if rankings is not None:
         with open(rankings, "w", encoding="utf-8") as out:
-            for row in everything.rankings:
+            for row in report.rankings:
                 out.write(json.dumps(row) + "\n")
+    everything, filtered, triggering = report.everything, report.filtered, report.triggering
     lines = [
         f"{path}: {len(questions)} questions, {everything.questions} with a gold sentence",
-        _line("all answerable", everything),
+        _line("all answerable", everything.questions, everything.summary()),
     ]
     if filtered.questions != everything.questions:
-        lines.append(_line("not all gold", filtered))
+        lines.append(_line("not all gold", filtered.questions, filtered.summary()))
+    if triggering.questions:
+        unanswerable = triggering.questions - triggering.answerable
+        lines.append(_line("declining", triggering.questions, triggering.summary()))
+        lines.append(
+            f"{'':>15}   answered {triggering.answered} of {triggering.questions}; "
+            f"declined {triggering.unanswerable_declined} of the {unanswerable} without an answer"
+        )
     return "\n".join(lines)
 
 
-def _line(label: str, metrics: Metrics) -> str:
-    values = "  ".join(f"{k} {v:.3f}" for k, v in metrics.summary().items())
-    return f"{label:>15} ({metrics.questions:>5}):  {values}"
+def _line(label: str, count: int, values: dict[str, float]) -> str:
+    shown = "  ".join(f"{k} {v:.3f}" for k, v in values.items())
+    return f"{label:>15} ({count:>5}):  {shown}"

@@ -63,9 +63,7 @@ def _load_weights() -> np.ndarray:
 WEIGHTS: np.ndarray = _load_weights()
 
 
-def matrix(
-    index: Index, query: Query, scores: np.ndarray, candidates: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+def matrix(index: Index, query: Query, scores: np.ndarray, candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Feature rows for ``candidates`` (sorted corpus indices), and each one's window coverage."""
     n = len(candidates)
     top = float(scores.max()) or 1.0

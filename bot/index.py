@@ -97,9 +97,7 @@ class Index:
         self._indptr = postings.indptr
         self._rows = postings.indices
         self._weights = postings.data
-        self.article_of = np.repeat(
-            np.arange(len(corpus.articles), dtype=np.int32), [a.count for a in corpus.articles]
-        )
+        self.article_of = np.repeat(np.arange(len(corpus.articles), dtype=np.int32), [a.count for a in corpus.articles])
         self._acronyms: dict[str, bool] = {}
         self._terms_cache: OrderedDict[int, tuple[int, ...]] = OrderedDict()
         self._cues_cache: OrderedDict[int, SentenceCues] = OrderedDict()
@@ -143,8 +141,10 @@ class Index:
         while i < len(pairs):
             for size in (4, 3, 2):
                 window = pairs[i : i + size]
-                short = "".join(word[0] for word, _ in window)
-                if len(window) == size and short in self.vocabulary and self._is_acronym(short):
+                if len(window) < size or not all(w.capital and not w.protected for w, _ in window):
+                    continue
+                short = "".join(w.text[0] for w, _ in window)
+                if short in self.vocabulary and self._is_acronym(short):
                     out.append(short)
                     i += size
                     break
@@ -159,7 +159,7 @@ class Index:
         if known is None:
             j = self.vocabulary[term]
             first = int(self._rows[self._indptr[j]])
-            known = (term, True) in tokens(self.corpus.text(first))
+            known = any(w.protected and w.text == term for w in tokens(self.corpus.text(first)))
             self._acronyms[term] = known
         return known
 
@@ -208,9 +208,7 @@ class Index:
         matrix, coverage = features.matrix(self, query, scores, candidates)
         ranked = matrix @ features.WEIGHTS
         order = np.lexsort((candidates, -ranked))
-        return [
-            Hit(index=int(candidates[o]), score=float(ranked[o]), coverage=float(coverage[o])) for o in order
-        ]
+        return [Hit(index=int(candidates[o]), score=float(ranked[o]), coverage=float(coverage[o])) for o in order]
 
     def ranking(self, question: str) -> list[int]:
         """All sentences, best first: ranked candidates, then the rest by BM25 and position."""
