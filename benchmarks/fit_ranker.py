@@ -40,7 +40,10 @@ def squad_halves(shared: Path) -> tuple[list[Question], list[Question]]:
     return [q for q in questions if q.doc_title in first], [q for q in questions if q.doc_title not in first]
 
 
-def rows(questions: list[Question]) -> list[tuple[np.ndarray, np.ndarray]]:
+Row = tuple[np.ndarray, np.ndarray, np.ndarray]  # features, gold mask, weight groups on
+
+
+def rows(questions: list[Question]) -> list[Row]:
     """(feature matrix of the candidates, gold mask) for each question whose gold is among them."""
     out = []
     for index, group in articles(questions):
@@ -54,30 +57,32 @@ def rows(questions: list[Question]) -> list[tuple[np.ndarray, np.ndarray]]:
             if not gold.any() or gold.all():
                 continue
             matrix, _ = features.matrix(index, query, scores, candidates)
-            out.append((matrix, gold))
+            groups = np.array([1.0, *query.cues.kinds])
+            out.append((matrix, gold, groups))
     return out
 
 
-def fit(sets: list[tuple[list[tuple[np.ndarray, np.ndarray]], float]], l2: float) -> np.ndarray:
-    """Minimise the listwise loss, each set's mean weighted by its share."""
-    d = len(features.NAMES)
-    stacked = [(m, g, share / len(s)) for s, share in sets for m, g in s]
+def fit(sets: list[tuple[list[Row], float]], l2: float) -> np.ndarray:
+    """Minimise the listwise loss, each set's mean weighted by its share; (groups x features)."""
+    shape = (len(features.GROUPS), len(features.NAMES))
+    stacked = [(m, g, on, share / len(s)) for s, share in sets for m, g, on in s]
 
-    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
-        total, grad = l2 * float(w @ w), 2 * l2 * w
-        for m, gold, weight in stacked:
-            s = m @ w
+    def loss(flat: np.ndarray) -> tuple[float, np.ndarray]:
+        w = flat.reshape(shape)
+        total, grad = l2 * float(flat @ flat), 2 * l2 * w
+        for m, gold, on, weight in stacked:
+            s = m @ (on @ w)
             s = s - s.max()
             p = np.exp(s)
             p /= p.sum()
             p_gold = float(p[gold].sum())
             total -= weight * np.log(max(p_gold, 1e-300))
             q = np.where(gold, p, 0.0) / max(p_gold, 1e-300)
-            grad += weight * (p @ m - q @ m)
-        return total, grad
+            grad += weight * np.outer(on, p @ m - q @ m)
+        return total, grad.ravel()
 
-    result = minimize(loss, np.zeros(d), jac=True, method="L-BFGS-B")
-    return result.x
+    result = minimize(loss, np.zeros(shape[0] * shape[1]), jac=True, method="L-BFGS-B")
+    return result.x.reshape(shape)
 
 
 def main() -> None:
@@ -92,8 +97,9 @@ def main() -> None:
     wikiqa_train = list(read_questions(args.shared / "eval/wikiqa/train.jsonl"))
     wikiqa_dev = list(read_questions(args.shared / "eval/wikiqa/dev.jsonl"))
     weights = fit([(rows(squad_first), 1.0), (rows(wikiqa_train), args.wikiqa_share)], args.l2)
-    for name, value in zip(features.NAMES, weights):
-        print(f"{name:>24} {value:+.3f}")
+    print(f"{'':>24} " + " ".join(f"{g[:6]:>6}" for g in features.GROUPS))
+    for name, column in zip(features.NAMES, weights.T):
+        print(f"{name:>24} " + " ".join(f"{v:+6.2f}" for v in column))
     if not args.dry_run:
         WEIGHTS_FILE.write_text(
             json.dumps(
@@ -101,7 +107,10 @@ def main() -> None:
                     "fitted": datetime.date.today().isoformat(),
                     "data": "SQuAD v1.1 dev, first half of article titles; WikiQA train",
                     "l2": args.l2,
-                    "weights": {n: round(float(v), 4) for n, v in zip(features.NAMES, weights)},
+                    "weights": {
+                        group: {n: round(float(v), 4) for n, v in zip(features.NAMES, row)}
+                        for group, row in zip(features.GROUPS, weights)
+                    },
                 },
                 indent=1,
             )

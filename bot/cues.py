@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from bot.analysis import normalize
 
-__all__ = ["QuestionCues", "SentenceCues", "leans_back", "question_cues", "sentence_cues"]
+__all__ = ["KINDS", "QuestionCues", "SentenceCues", "leans_back", "question_cues", "sentence_cues"]
 
 _WHEN = re.compile(
     r"\bwhen\b|\bwhat (?:year|date|time|day|month|century|decade|period|era|age)\b"
@@ -31,6 +31,8 @@ _WHERE = re.compile(
     re.IGNORECASE,
 )
 _WHY = re.compile(r"\bwhy\b|\bwhat (?:caused|causes|led to|leads to)\b|\breasons?\b", re.IGNORECASE)
+_HOW = re.compile(r"\bhow\b", re.IGNORECASE)
+_WHICH = re.compile(r"\b(?:which|what)\b", re.IGNORECASE)
 _DEFINE = re.compile(r"\bwhat (?:is|are|was|were)\b|\bdefine\b|\bmeaning of\b", re.IGNORECASE)
 
 _YEAR = re.compile(r"\b(?:1[0-9]{3}|20[0-9]{2})s?\b")
@@ -56,6 +58,8 @@ _CAUSE = re.compile(
 _CAPITALISED = re.compile(r"(?<=[\w,;:)] )[A-Z][\w'-]*")
 _NAME = re.compile(r"(?<=[\w,;:)] )[A-Z][a-z][\w'-]*(?: (?:[A-Z]\. )*[A-Z][a-z][\w'-]*)+")
 _PLACE = re.compile(r"\b(?:in|at|near|from|to|into|across) (?:the )?([A-Z][\w'-]+)")
+KINDS = ("when", "number", "who", "where", "why", "define", "how", "which")
+
 # Sentences that lean on the one before: "This allowed ...", "Both have now ...".
 _ANAPHOR = re.compile(
     r"^\W*(?:this|these|that|those|it|its|they|their|them|he|his|she|her|such|both|all|"
@@ -81,8 +85,15 @@ class QuestionCues:
     where: bool
     why: bool
     define: bool
+    how: bool  # "how" asking for a manner, not a quantity
+    which: bool  # "which ..." / "what ..." asking for a thing, none of the above
     words: frozenset[str]  # lower-cased words of the question, to tell new names from old
     years: frozenset[str]
+
+    @property
+    def kinds(self) -> tuple[bool, ...]:
+        """The question's kinds, in the order of :data:`KINDS`."""
+        return (self.when, self.number, self.who, self.where, self.why, self.define, self.how, self.which)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,14 +113,22 @@ class SentenceCues:
 
 def question_cues(question: str) -> QuestionCues:
     text = normalize(question)
+    when = bool(_WHEN.search(text))
     number = bool(_NUMBER.search(text))
+    who = bool(_WHO.search(text))
+    where = bool(_WHERE.search(text))
+    why = bool(_WHY.search(text))
+    define = bool(_DEFINE.search(text)) and not number
+    typed = when or number or who or where or why or define
     return QuestionCues(
-        when=bool(_WHEN.search(text)),
+        when=when,
         number=number,
-        who=bool(_WHO.search(text)),
-        where=bool(_WHERE.search(text)),
-        why=bool(_WHY.search(text)),
-        define=bool(_DEFINE.search(text)) and not number,
+        who=who,
+        where=where,
+        why=why,
+        define=define,
+        how=bool(_HOW.search(text)) and not typed,
+        which=bool(_WHICH.search(text)) and not typed,
         words=frozenset(w.casefold() for w in re.findall(r"\w+", text)),
         years=frozenset(_YEAR.findall(text)),
     )

@@ -1,7 +1,8 @@
 """Lexical features of candidate sentences for a question, and the learned weights over them.
 
 Each candidate sentence gets one row of :data:`NAMES`; the ranker's score is the row's dot
-product with :data:`WEIGHTS`. The weights are fitted listwise (softmax over each question's
+product with the question's weights: a vector shared by every question plus one adjustment per
+kind of question it is ("when", "who", ...), since a year matters to "when" and a name to "who". The weights are fitted listwise (softmax over each question's
 candidates, L2-regularised) by ``benchmarks/fit_ranker.py`` on the first half of the SQuAD
 articles and WikiQA's training split, and stored in ``ranker.json`` beside this module.
 All features are cheap: posting-list lookups, set operations and a few cached regexes.
@@ -17,10 +18,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from bot.cues import KINDS
+
 if TYPE_CHECKING:
     from bot.index import Index, Query
 
-__all__ = ["NAMES", "WEIGHTS", "matrix"]
+__all__ = ["GROUPS", "NAMES", "WEIGHTS", "matrix", "weights_for"]
 
 NAMES: tuple[str, ...] = (
     "bm25",  # BM25 score
@@ -54,13 +57,23 @@ NAMES: tuple[str, ...] = (
 )
 
 
+GROUPS = ("all", *KINDS)  # one weight vector for every question, plus one per kind of question
+
+
 def _load_weights() -> np.ndarray:
-    stored = json.loads((Path(__file__).with_name("ranker.json")).read_text(encoding="utf-8"))
-    weights = stored["weights"]
-    return np.array([weights.get(name, 0.0) for name in NAMES], dtype=np.float64)
+    stored = json.loads((Path(__file__).with_name("ranker.json")).read_text(encoding="utf-8"))["weights"]
+    return np.array(
+        [[stored.get(group, {}).get(name, 0.0) for name in NAMES] for group in GROUPS], dtype=np.float64
+    )
 
 
-WEIGHTS: np.ndarray = _load_weights()
+WEIGHTS: np.ndarray = _load_weights()  # GROUPS x NAMES
+
+
+def weights_for(query: Query) -> np.ndarray:
+    """The weight vector for this question: the shared one plus its kinds' adjustments."""
+    rows = [0] + [1 + k for k, on in enumerate(query.cues.kinds) if on]
+    return WEIGHTS[rows].sum(axis=0)
 
 
 def matrix(index: Index, query: Query, scores: np.ndarray, candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -206,7 +206,7 @@ class Index:
         scores = self.bm25(query)
         candidates = self._candidates(scores)
         matrix, coverage = features.matrix(self, query, scores, candidates)
-        ranked = matrix @ features.WEIGHTS
+        ranked = matrix @ features.weights_for(query)
         order = np.lexsort((candidates, -ranked))
         return [Hit(index=int(candidates[o]), score=float(ranked[o]), coverage=float(coverage[o])) for o in order]
 
