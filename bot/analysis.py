@@ -166,6 +166,26 @@ def analysed(text: str) -> list[tuple[Word, str]]:
     ]
 
 
+def phrases(text: str) -> frozenset[tuple[str, ...]]:
+    """Runs of two and three words, stop words included, that hold at least one term.
+
+    Questions are often a sentence's own phrase with the answer taken out ("the only film
+    version of"), so a shared run of words is stronger evidence than the words alone.
+    """
+    seq = [
+        (w.text, True) if w.protected or w.text not in STOP_WORDS else (w.text, False)
+        for w in tokens(text)
+    ]
+    seq = [(stem(IRREGULAR.get(t, t)) if content and t.isalpha() else t, content) for t, content in seq]
+    out: set[tuple[str, ...]] = set()
+    for n in (2, 3):
+        for i in range(len(seq) - n + 1):
+            run = seq[i : i + n]
+            if any(content for _, content in run):
+                out.add(tuple(t for t, _ in run))
+    return frozenset(out)
+
+
 def terms(text: str) -> list[str]:
     """The index terms of a text, in order, repeats kept: what both sides of a match use."""
     return [term for _, term in analysed(text)]

@@ -39,6 +39,8 @@ NAMES: tuple[str, ...] = (
     "far",  # BM25 share of the sentences two away
     "prefix",  # question terms matched only by a shared 5-letter prefix, IDF-weighted share
     "bigrams",  # question term pairs found side by side
+    "phrases",  # runs of two or three of the question's words (stop words too) found as such
+    "rarest",  # IDF of the rarest question term matched, over the rarest question term's
     "proximity",  # distinct matched terms over the span they cover
     "lead",  # 1 / (1 + position in the article)
     "first",  # the article's first sentence
@@ -125,10 +127,13 @@ def matrix(index: Index, query: Query, scores: np.ndarray, candidates: np.ndarra
     cues = query.cues
     question_terms = set(query.term_ids.tolist())
     pairs = set(pairwise(query.term_ids.tolist()))
+    term_weight = dict(zip(query.term_ids.tolist(), weights.tolist()))
 
-    extra = np.zeros((n, 14))
+    extra = np.zeros((n, 16))
+    rarest = float(weights.max()) if len(weights) else 1.0
     for r, i in enumerate(candidates.tolist()):
-        seq = index.sentence_terms(i)
+        view = index.view(i)
+        seq = view.terms
         distinct = set(seq)
         matched_positions = [p for p, t in enumerate(seq) if t in question_terms]
         matched = {seq[p] for p in matched_positions}
@@ -140,7 +145,9 @@ def matrix(index: Index, query: Query, scores: np.ndarray, candidates: np.ndarra
             heads = {int(index.prefix_of[t]) for t in distinct}
             soft = sum(w for p, j, w in query.prefixes if p in heads and j not in distinct)
             extra[r, 3] = soft / total
-        s = index.sentence_cues(i)
+        extra[r, 14] = len(query.phrases & view.phrases)
+        extra[r, 15] = max((term_weight[t] for t in matched), default=0.0) / rarest
+        s = view.cues
         new_capital = bool(s.capitalised - cues.words)
         extra[r, 4] = s.anaphor
         extra[r, 5] = cues.when and bool(s.years - cues.years)
@@ -168,6 +175,8 @@ def matrix(index: Index, query: Query, scores: np.ndarray, candidates: np.ndarra
         (shifted(scores, -2) + shifted(scores, 2)) / top,
         extra[:, 3],
         extra[:, 1],
+        extra[:, 14],
+        extra[:, 15],
         extra[:, 0],
         1.0 / (1.0 + position),
         (position == 0).astype(np.float64),

@@ -31,11 +31,11 @@ import numpy as np
 from sklearn.feature_extraction.text import CountVectorizer
 
 from bot import features
-from bot.analysis import analysed, terms, tokens
+from bot.analysis import analysed, phrases, terms, tokens
 from bot.corpus import Corpus
 from bot.cues import QuestionCues, SentenceCues, question_cues, sentence_cues
 
-__all__ = ["Hit", "Index", "Query"]
+__all__ = ["Hit", "Index", "Query", "SentenceView"]
 
 K1 = 0.9
 B = 0.4
@@ -54,6 +54,15 @@ class Hit:
 
 
 @dataclass(frozen=True, slots=True)
+class SentenceView:
+    """A sentence as the ranker reads it: term ids in order, word runs, answer-type cues."""
+
+    terms: tuple[int, ...]
+    phrases: frozenset[tuple[str, ...]]
+    cues: SentenceCues
+
+
+@dataclass(frozen=True, slots=True)
 class Query:
     """A question, analysed once: its known terms with their IDF, and its answer type."""
 
@@ -62,6 +71,7 @@ class Query:
     weights: np.ndarray  # their IDF, aligned with term_ids
     total_weight: float  # IDF of every distinct question term, unknown ones included
     prefixes: tuple[tuple[int, int, float], ...]  # (prefix id, term id or -1, IDF) per long term
+    phrases: frozenset[tuple[str, ...]]
     cues: QuestionCues
 
 
@@ -99,8 +109,7 @@ class Index:
         self._weights = postings.data
         self.article_of = np.repeat(np.arange(len(corpus.articles), dtype=np.int32), [a.count for a in corpus.articles])
         self._acronyms: dict[str, bool] = {}
-        self._terms_cache: OrderedDict[int, tuple[int, ...]] = OrderedDict()
-        self._cues_cache: OrderedDict[int, SentenceCues] = OrderedDict()
+        self._views: OrderedDict[int, SentenceView] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self.lengths)
@@ -126,6 +135,7 @@ class Index:
             weights=self.idf[term_ids],
             total_weight=total,
             prefixes=tuple(prefixes),
+            phrases=phrases(question),
             cues=question_cues(question),
         )
 
@@ -179,17 +189,21 @@ class Index:
         at = np.searchsorted(rows, sentences)
         return rows[np.minimum(at, len(rows) - 1)] == sentences
 
-    def sentence_terms(self, i: int) -> tuple[int, ...]:
-        """The term ids of sentence ``i`` in order (cached)."""
-        return _cached(self._terms_cache, i, lambda: self._analyse(i))
-
-    def sentence_cues(self, i: int) -> SentenceCues:
-        """The answer-type cues of sentence ``i`` (cached)."""
-        return _cached(self._cues_cache, i, lambda: sentence_cues(self.corpus.text(i)))
-
-    def _analyse(self, i: int) -> tuple[int, ...]:
-        vocabulary = self.vocabulary
-        return tuple(vocabulary[t] for t in terms(self.corpus.text(i)) if t in vocabulary)
+    def view(self, i: int) -> SentenceView:
+        """What the ranker reads of sentence ``i``, analysed once and cached."""
+        view = self._views.get(i)
+        if view is None:
+            text = self.corpus.text(i)
+            vocabulary = self.vocabulary
+            view = SentenceView(
+                terms=tuple(vocabulary[t] for t in terms(text) if t in vocabulary),
+                phrases=phrases(text),
+                cues=sentence_cues(text),
+            )
+            self._views[i] = view
+            if len(self._views) > _CACHE:
+                self._views.popitem(last=False)
+        return view
 
     def search(self, question: str, k: int = 3) -> list[Hit]:
         """The ``k`` sentences that best answer ``question``, best first.
@@ -232,13 +246,3 @@ class Index:
         inside = (moved >= 0) & (moved < len(self))
         moved, sentences = moved[inside], sentences[inside]
         return moved[self.article_of[moved] == self.article_of[sentences]]
-
-
-def _cached(cache: OrderedDict, key: int, make):  # type: ignore[no-untyped-def]
-    value = cache.get(key)
-    if value is None:
-        value = make()
-        cache[key] = value
-        if len(cache) > _CACHE:
-            cache.popitem(last=False)
-    return value
