@@ -395,12 +395,21 @@ class FakeBotAPI:
         ]
 
     async def wait_for(
-        self, predicate: Callable[[Call], bool], count: int = 1, timeout: float = 10.0
+        self,
+        predicate: Callable[[Call], bool],
+        count: int = 1,
+        timeout: float = 10.0,
+        *,
+        finished: bool = True,
     ) -> list[Call]:
-        """The finished calls that pass ``predicate``, once there are ``count``; fails after ``timeout``."""
+        """The calls that pass ``predicate``, once there are ``count``; fails after ``timeout``.
+
+        Only calls already answered count, unless ``finished`` is False (then calls still being
+        answered, e.g. held up by a delay fault, count too).
+        """
         deadline = time.monotonic() + timeout
         while True:
-            found = [c for c in self.calls if c.finished is not None and predicate(c)]
+            found = [c for c in self.calls if (c.finished is not None or not finished) and predicate(c)]
             if len(found) >= count:
                 return found
             remaining = deadline - time.monotonic()
@@ -418,8 +427,11 @@ class FakeBotAPI:
         )
         return found[:count]
 
-    async def wait_called(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
-        return (await self.wait_for(lambda c: c.method == method, count, timeout))[:count]
+    async def wait_called(
+        self, method: str, count: int = 1, timeout: float = 10.0, *, finished: bool = True
+    ) -> list[Call]:
+        """The first ``count`` calls of ``method``, waiting for them (see :meth:`wait_for`)."""
+        return (await self.wait_for(lambda c: c.method == method, count, timeout, finished=finished))[:count]
 
     # HTTP ------------------------------------------------------------------------------------
 
