@@ -41,7 +41,16 @@ from bot.config import Settings
 from bot.corpus import load_corpus
 from bot.telegram_handlers import Quotebot
 
-__all__ = ["ALLOWED_UPDATES", "ChatOrderedUpdates", "build_application", "run", "serve"]
+__all__ = [
+    "ALLOWED_UPDATES",
+    "ChatOrderedUpdates",
+    "Webhook",
+    "build_application",
+    "run",
+    "serve",
+    "set_command_menus",
+    "webhook_of",
+]
 
 log = logging.getLogger("quotebot.telegram")
 
@@ -101,7 +110,7 @@ class ChatOrderedUpdates(BaseUpdateProcessor):
         """Nothing to tear down: the application waits for updates in flight before this."""
 
 
-async def set_command_menus(app: Application) -> None:  # type: ignore[type-arg]
+async def set_command_menus(app: Application) -> None:
     """Runs once at start-up: the command menus Telegram shows, one for private chats, one for groups.
 
     A failure costs only the menus, so it is logged and the bot starts anyway.
@@ -113,7 +122,7 @@ async def set_command_menus(app: Application) -> None:  # type: ignore[type-arg]
         log.warning("Could not set the command menus: %s", err)
 
 
-def build_application(settings: Settings, answerer: Answerer) -> Application:  # type: ignore[type-arg]
+def build_application(settings: Settings, answerer: Answerer) -> Application:
     """The Application for ``settings``, answering with ``answerer``; nothing is contacted yet."""
     if not settings.token:
         raise UsageError("TELEGRAM_BOT_TOKEN is not set")
@@ -161,7 +170,7 @@ def webhook_of(settings: Settings) -> Webhook | None:
     return Webhook(settings.webhook_url, urlsplit(settings.webhook_url).path.strip("/"), secret)
 
 
-async def _start_updates(app: Application, settings: Settings) -> None:  # type: ignore[type-arg]
+async def _start_updates(app: Application, settings: Settings) -> None:
     """Start fetching updates (long polling) or receiving them (webhook mode)."""
     assert app.updater is not None  # the builder always makes one
     webhook = webhook_of(settings)
@@ -199,7 +208,7 @@ async def _until_done(step: Callable[[], Awaitable[object]], stop: asyncio.Event
 
 
 async def serve(
-    app: Application,  # type: ignore[type-arg]
+    app: Application,
     settings: Settings,
     stop: asyncio.Event,
     ready: asyncio.Event | None = None,
@@ -257,7 +266,7 @@ def run(settings: Settings) -> int:
     return 0
 
 
-async def _serve_until_signalled(app: Application, settings: Settings) -> None:  # type: ignore[type-arg]
+async def _serve_until_signalled(app: Application, settings: Settings) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
 

@@ -80,10 +80,9 @@ def _mentions_of_bot(message: Message) -> list[MessageEntity]:
         if entity.type == MessageEntity.TEXT_MENTION:  # a mention by id, of a user without a username
             return entity.user is not None and entity.user.id == bot.id
         # Usernames are case-insensitive in Telegram; PTB's filters.Mention is not, hence this.
-        return text.lower() == username
+        return entity.type == MessageEntity.MENTION and text.lower() == username
 
-    kinds = [MessageEntity.MENTION, MessageEntity.TEXT_MENTION]
-    return [entity for entity, text in message.parse_entities(kinds).items() if names_bot(entity, text)]
+    return [entity for entity, text in message.parse_entities().items() if names_bot(entity, text)]
 
 
 def _cut(text: str, entities: list[MessageEntity]) -> str:

@@ -117,7 +117,7 @@ class Quotebot:
         self.answerer = answerer
         self.answered = AnsweredQuestions()
 
-    def register(self, app: Application) -> None:  # type: ignore[type-arg]
+    def register(self, app: Application) -> None:
         """Add the handlers to ``app``; within a group, the first handler that matches wins."""
         fresh = filters.UpdateType.MESSAGE  # commands are not answered again when edited
         private = filters.ChatType.PRIVATE & fresh

@@ -67,13 +67,11 @@ async def fake() -> AsyncIterator[FakeBotAPI]:
     assert not api.violations, f"calls or objects against the Bot API spec: {api.violations}"
 
 
-def make_settings(fake: FakeBotAPI, **overrides: Any) -> Settings:
-    return Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        telegram_bot_token=TOKEN,
-        api_base_url=fake.base_url,
-        **overrides,
-    )
+def make_settings(fake: FakeBotAPI | None = None, **overrides: Any) -> Settings:
+    """Settings for the bot with the test token, talking to ``fake`` (if given), nothing from outside."""
+    if fake is not None:
+        overrides.setdefault("api_base_url", fake.base_url)
+    return Settings(_env_file=None, telegram_bot_token=TOKEN, **overrides)
 
 
 @pytest.fixture
@@ -82,7 +80,7 @@ def settings(fake: FakeBotAPI) -> Settings:
 
 
 @asynccontextmanager
-async def running(settings: Settings, answerer: Answerer) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+async def running(settings: Settings, answerer: Answerer) -> AsyncIterator[Application]:
     """The real application, served as ``quotebot run`` serves it, until the block ends."""
     app = build_application(settings, answerer)
     stop, ready = asyncio.Event(), asyncio.Event()
@@ -105,7 +103,7 @@ async def running(settings: Settings, answerer: Answerer) -> AsyncIterator[Appli
 
 
 @pytest.fixture
-async def bot(fake: FakeBotAPI, settings: Settings, answerer: Answerer) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+async def bot(fake: FakeBotAPI, settings: Settings, answerer: Answerer) -> AsyncIterator[Application]:
     """The bot, long polling the fake, answering about the bundled article."""
     async with running(settings, answerer) as app:
         yield app

@@ -488,7 +488,8 @@ class FakeBotAPI:
                 return web.json_response(fault.body, status=fault.status)
         handler = getattr(self, f"_api_{call.method}", None)
         try:
-            if handler is None:
+            if handler is None:  # a real method the bot may call: the fake must learn it
+                self.violations.append(f"the fake does not implement {call.method}")
                 raise ApiError(501, f"the fake does not implement {call.method}")
             result = await handler(call.params)
         except ApiError as err:

@@ -28,7 +28,7 @@ async def call(
     """Call ``method`` as a bot would (JSON body, or a form): the status and the decoded reply."""
     values = {k: v if isinstance(v, str) else json.dumps(v) for k, v in params.items()}
     body = {"data": values} if form else {"json": params}
-    async with client.post(f"/bot{token}/{method}", **body) as response:  # type: ignore[arg-type]
+    async with client.post(f"/bot{token}/{method}", **body) as response:
         return response.status, await response.json(content_type=None)
 
 

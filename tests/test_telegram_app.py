@@ -186,9 +186,16 @@ async def test_channel_post_copied_to_its_discussion_group_is_left_to_the_channe
 # Channels ---------------------------------------------------------------------------------
 
 
-async def test_channel_post_mentioning_the_bot_is_answered_in_the_channel(fake: FakeBotAPI, bot: Any) -> None:
+@pytest.mark.parametrize(
+    "text",
+    [f"{QUESTION} @quote_test_bot", f"{ASK} {QUESTION}"],  # CommandHandler never sees channel posts
+    ids=["mention", "ask-command"],
+)
+async def test_channel_post_addressing_the_bot_is_answered_in_the_channel(
+    fake: FakeBotAPI, bot: Any, text: str
+) -> None:
     fake.push_text(CHANNEL, f"Today's article. {QUESTION}")  # no mention: not for the bot
-    post = fake.push_text(CHANNEL, f"{QUESTION} @quote_test_bot")
+    post = fake.push_text(CHANNEL, text)
     reply = await answer_to(fake, CHANNEL, post)
     assert reply.params["chat_id"] == CHANNEL.id
     assert reply.text.startswith(ANSWER)
@@ -365,4 +372,5 @@ async def test_flood_limit_is_waited_out_and_the_reply_sent(fake: FakeBotAPI, bo
     reply = await answer_to(fake, PRIVATE, question)
     refused, sent = fake.calls_to("sendMessage")
     assert refused.status == 429 and sent is reply
+    assert refused.finished is not None
     assert sent.started - refused.finished >= 1.0  # waited as Telegram asked

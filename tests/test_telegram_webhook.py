@@ -14,7 +14,6 @@ from telegram_helpers import ANSWER, QUESTION, answer_to
 
 from bot.answer import Answerer
 from bot.cli import UsageError
-from bot.config import Settings
 from bot.telegram_app import ALLOWED_UPDATES, webhook_of
 
 SECRET = "s3cret-Token_1"
@@ -89,11 +88,11 @@ async def test_post_without_the_right_secret_is_refused_and_not_handled(
 def test_incomplete_webhook_setup_is_refused_before_start(
     url: str, secret: str | None, complaint: str
 ) -> None:
-    settings = Settings(_env_file=None, telegram_bot_token=TOKEN, webhook_url=url, webhook_secret=secret)  # type: ignore[call-arg]
+    settings = make_settings(webhook_url=url, webhook_secret=secret)
     with pytest.raises(UsageError, match=complaint) as refused:
         webhook_of(settings)
     assert TOKEN not in str(refused.value)
 
 
 def test_without_webhook_url_the_bot_polls() -> None:
-    assert webhook_of(Settings(_env_file=None, telegram_bot_token=TOKEN)) is None  # type: ignore[call-arg]
+    assert webhook_of(make_settings()) is None
