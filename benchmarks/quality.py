@@ -35,10 +35,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.answer import Answerer  # noqa: E402
-from bot.corpus import load_corpus  # noqa: E402
-from bot.evaluate import Metrics, Question, Triggering, corpus_of, read_questions  # noqa: E402
-from bot.index import Index  # noqa: E402
+from bot.answer import Answerer
+from bot.corpus import load_corpus
+from bot.evaluate import Metrics, Question, Triggering, corpus_of, read_questions
+from bot.index import Index
 
 Ranker = Callable[[str], list[int]]
 Builder = Callable[[tuple[str, ...]], Ranker]
@@ -213,7 +213,12 @@ def triggering(shared: Path, markdown: bool) -> str:
     rows = {f"TF-IDF top cosine ≥ {threshold:.3f} (tuned on train)": baseline, "quotebot": ours}
     head = "WikiQA test answer triggering (633 questions, 243 with an answer): answered with a right sentence on top"
     if markdown:
-        lines = [f"**{head}**", "", "| decline rule | answered | precision | recall | F1 |", "|---|---:|---:|---:|---:|"]
+        lines = [
+            f"**{head}**",
+            "",
+            "| decline rule | answered | precision | recall | F1 |",
+            "|---|---:|---:|---:|---:|",
+        ]
         for name, t in rows.items():
             s = t.summary()
             lines.append(f"| {name} | {t.answered} | {s['precision']:.3f} | {s['recall']:.3f} | {s['F1']:.3f} |")
@@ -245,7 +250,9 @@ def timing(questions: list[Question], markdown: bool) -> str:
         per_question.append(spent)
         with_build.append(spent + builds[key])
     per_article = Counter(id(q.sentences) for q in questions)
-    amortised = [per_question[i] + builds[id(q.sentences)] / per_article[id(q.sentences)] for i, q in enumerate(questions)]
+    amortised = [
+        per_question[i] + builds[id(q.sentences)] / per_article[id(q.sentences)] for i, q in enumerate(questions)
+    ]
     rows = {
         "question only": per_question,
         "question + its article's build, shared by the article's questions": amortised,
@@ -259,7 +266,10 @@ def timing(questions: list[Question], markdown: bool) -> str:
         return "\n".join(lines) + "\n"
     lines = [head]
     for name, values in rows.items():
-        lines.append(f"  {name:>66}: median {statistics.median(values) * 1e3:6.2f} ms, p90 {np.percentile(values, 90) * 1e3:6.2f} ms")
+        lines.append(
+            f"  {name:>66}: median {statistics.median(values) * 1e3:6.2f} ms, "
+            f"p90 {np.percentile(values, 90) * 1e3:6.2f} ms"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -279,11 +289,11 @@ def main() -> None:
 
     sets: dict[str, tuple[dict[str, list[Question]], list[str]]] = {}
     if "squad" in parts:
-        sets["squad"] = (squad_sets(args.shared), list(BASELINES) + ["quotebot"])
+        sets["squad"] = (squad_sets(args.shared), [*BASELINES, "quotebot"])
     if "wikiqa" in parts:
         sets["wikiqa"] = (wikiqa_sets(args.shared), list(RETRIEVERS))
     if "seed" in parts:
-        sets["seed"] = (seed_set(args.shared), list(BASELINES) + ["quotebot"])
+        sets["seed"] = (seed_set(args.shared), [*BASELINES, "quotebot"])
     for splits, names in sets.values():
         everything = [q for qs in splits.values() for q in qs]
         unique = list({q.qid + q.doc_title: q for q in everything}.values())

@@ -172,10 +172,7 @@ def phrases(text: str) -> frozenset[tuple[str, ...]]:
     Questions are often a sentence's own phrase with the answer taken out ("the only film
     version of"), so a shared run of words is stronger evidence than the words alone.
     """
-    seq = [
-        (w.text, True) if w.protected or w.text not in STOP_WORDS else (w.text, False)
-        for w in tokens(text)
-    ]
+    seq = [(w.text, True) if w.protected or w.text not in STOP_WORDS else (w.text, False) for w in tokens(text)]
     seq = [(stem(IRREGULAR.get(t, t)) if content and t.isalpha() else t, content) for t, content in seq]
     out: set[tuple[str, ...]] = set()
     for n in (2, 3):

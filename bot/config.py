@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     listen: str = "0.0.0.0"
     port: int = 8443
     log_level: str = "INFO"
+    # httpx logs every request URL, and the URL holds the token: quiet by default (lines are redacted anyway).
+    http_log_level: str = "WARNING"
+    # How often a request Telegram refused with a flood wait (429) is tried again after the wait.
+    flood_retries: int = Field(default=3, ge=0)
     history: Path | None = Field(default_factory=lambda: Path.home() / ".local" / "state" / "quotebot" / "history")
 
     @field_validator("telegram_bot_token", "webhook_secret", "webhook_url", mode="before")
@@ -42,7 +46,7 @@ class Settings(BaseSettings):
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("log_level")
+    @field_validator("log_level", "http_log_level")
     @classmethod
     def _known_level(cls, value: str) -> str:
         level = value.strip().upper()

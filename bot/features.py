@@ -2,9 +2,10 @@
 
 Each candidate sentence gets one row of :data:`NAMES`; the ranker's score is the row's dot
 product with the question's weights: a vector shared by every question plus one adjustment per
-kind of question it is ("when", "who", ...), since a year matters to "when" and a name to "who". The weights are fitted listwise (softmax over each question's
-candidates, L2-regularised) by ``benchmarks/fit_ranker.py`` on the first half of the SQuAD
-articles and WikiQA's training split, and stored in ``ranker.json`` beside this module.
+kind of question it is ("when", "who", ...), since a year matters to "when" and a name to "who".
+The weights are fitted listwise (softmax over each question's candidates, L2-regularised) by
+``benchmarks/fit_ranker.py`` on the first half of the SQuAD articles and WikiQA's training
+split, and stored in ``ranker.json`` beside this module.
 All features are cheap: posting-list lookups, set operations and a few cached regexes.
 """
 
@@ -64,9 +65,7 @@ GROUPS = ("all", *KINDS)  # one weight vector for every question, plus one per k
 
 def _load_weights() -> np.ndarray:
     stored = json.loads((Path(__file__).with_name("ranker.json")).read_text(encoding="utf-8"))["weights"]
-    return np.array(
-        [[stored.get(group, {}).get(name, 0.0) for name in NAMES] for group in GROUPS], dtype=np.float64
-    )
+    return np.array([[stored.get(group, {}).get(name, 0.0) for name in NAMES] for group in GROUPS], dtype=np.float64)
 
 
 WEIGHTS: np.ndarray = _load_weights()  # GROUPS x NAMES

@@ -3,12 +3,17 @@
 import json
 
 import pytest
+from telegram_html import parse, utf16_len
 
 from bot.answer import Answer, Answerer, Quote, Verdict
 from bot.corpus import Sentence
 from bot.evaluate import corpus_of
 from bot.render import MESSAGE_LIMIT, citation, json_line, to_html, to_json, to_text
-from tests.htmlcheck import utf16_units, visible_text
+
+
+def _visible(message: str) -> str:
+    """What a user sees of a message, after Telegram's HTML parser accepted it."""
+    return parse(message).text
 
 
 def _quote(text: str, paragraph: int = 4, position: int = 2, context: str | None = None) -> Quote:
@@ -28,7 +33,7 @@ def test_context_line_comes_first_and_the_citation_spans_both() -> None:
     quote = _quote("This allowed it.", paragraph=8, position=2, context="North Korea denied it.")
     assert citation(quote) == "¶8 · sentences 1–2"
     (message,) = to_html(Answer("q", Verdict.ANSWERED, [quote]))
-    assert visible_text(message).startswith("North Korea denied it.\nThis allowed it.")
+    assert _visible(message).startswith("North Korea denied it.\nThis allowed it.")
 
 
 def test_article_and_question_text_is_escaped() -> None:
@@ -36,7 +41,7 @@ def test_article_and_question_text_is_escaped() -> None:
     answer = Answer(nasty, Verdict.ANSWERED, [_quote(nasty)])
     (message,) = to_html(answer)
     assert "<b>" not in message and "<script>" not in message
-    assert visible_text(message).startswith(nasty)
+    assert _visible(message).startswith(nasty)
 
 
 def test_long_replies_are_split_at_quote_boundaries_under_the_limit() -> None:
@@ -44,8 +49,8 @@ def test_long_replies_are_split_at_quote_boundaries_under_the_limit() -> None:
     messages = to_html(Answer("q", Verdict.ANSWERED, quotes), limit=2000)
     assert len(messages) >= 2
     for message in messages:
-        assert utf16_units(visible_text(message)) <= 2000
-    joined = "\n".join(visible_text(m) for m in messages)
+        assert utf16_len(_visible(message)) <= 2000
+    joined = "\n".join(_visible(m) for m in messages)
     for quote in quotes:
         assert quote.sentence.text in joined
 
@@ -55,8 +60,8 @@ def test_a_sentence_longer_than_a_message_is_cut_between_words() -> None:
     messages = to_html(Answer("q", Verdict.ANSWERED, [_quote(giant)]))
     assert len(messages) >= 3
     for message in messages:
-        assert utf16_units(visible_text(message)) <= MESSAGE_LIMIT
-    words = " ".join(visible_text(m).replace("\n¶4 · sentence 2", "") for m in messages).split()
+        assert utf16_len(_visible(message)) <= MESSAGE_LIMIT
+    words = " ".join(_visible(m).replace("\n¶4 · sentence 2", "") for m in messages).split()
     assert words == giant.split()
 
 
@@ -66,18 +71,18 @@ def test_a_sentence_longer_than_a_message_is_cut_between_words() -> None:
 def test_declines_and_empty_questions_say_so_plainly(verdict: Verdict, says: str) -> None:
     answer = Answer("q", verdict)
     assert says in to_text(answer)
-    assert says in visible_text(to_html(answer)[0])
+    assert says in _visible(to_html(answer)[0])
 
 
-def test_json_follows_the_contract(seed_answerer: Answerer) -> None:
-    answer = seed_answerer.answer("Who met the prisoners during a visit to Ukraine?")
+def test_json_follows_the_contract(answerer: Answerer) -> None:
+    answer = answerer.answer("Who met the prisoners during a visit to Ukraine?")
     data = json.loads(json_line(answer))
     assert set(data) == {"question", "answered", "quotes", "reply"}
     assert data["answered"] is True
     top = data["quotes"][0]
     assert {"text", "document", "sentence", "score"} <= set(top)
     assert top["document"] == "000_af6a6ede7ec27ba1.txt"
-    assert seed_answerer.corpus.text(top["sentence"]) == top["text"]
+    assert answerer.corpus.text(top["sentence"]) == top["text"]
     assert data["reply"] == to_text(answer)
 
 

@@ -1,0 +1,60 @@
+"""Keeping secrets (the bot token, the webhook secret) out of every log line.
+
+The token is part of every Bot API URL (``…/bot<token>/sendMessage``), so anything that logs a URL
+or a request leaks it: httpx logs each request at INFO, python-telegram-bot logs requests and
+``repr(bot)`` at DEBUG, and its ``InvalidToken`` message quotes the token. Rather than trust each
+library, a filter on the root handlers rewrites every record that reaches them, whatever its
+level: the formatted message, the exception text and the stack text.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from urllib.parse import quote
+
+__all__ = ["REDACTED", "Redactor", "install"]
+
+REDACTED = "[REDACTED]"
+
+
+class Redactor(logging.Filter):
+    """A handler filter that replaces each secret by ``[REDACTED]``, also in URL-encoded form."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        super().__init__()
+        forms = set()
+        for secret in secrets:
+            if secret:
+                forms.update({secret, quote(secret, safe="")})
+        # Longest first, so a secret that contains another is replaced whole.
+        self._forms = sorted(forms, key=len, reverse=True)
+
+    def redact(self, text: str) -> str:
+        for form in self._forms:
+            text = text.replace(form, REDACTED)
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self._forms:
+            return True
+        # Format now and drop the args, so no handler or formatter ever sees the raw values.
+        record.msg = self.redact(record.getMessage())
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.redact(record.stack_info)
+        return True
+
+
+def install(secrets: Iterable[str | None]) -> Redactor:
+    """Put a :class:`Redactor` for ``secrets`` on every handler of the root logger (once each)."""
+    redactor = Redactor(s for s in secrets if s)
+    for handler in logging.getLogger().handlers:
+        for old in [f for f in handler.filters if isinstance(f, Redactor)]:
+            handler.removeFilter(old)
+        handler.addFilter(redactor)
+    return redactor

@@ -1,0 +1,293 @@
+"""Quotebot on Telegram: the python-telegram-bot application, serving it, and ``quotebot run``.
+
+    build_application(settings, answerer)   the Application, handlers added, nothing contacted yet
+    serve(app, settings, stop)              runs it until ``stop`` is set (tests call this too)
+    run(settings)                           ``quotebot run``: serve until SIGTERM or Ctrl-C
+
+Long polling by default; webhook mode when ``QUOTEBOT_WEBHOOK_URL`` is set: a small HTTP server
+on ``QUOTEBOT_LISTEN``:``QUOTEBOT_PORT`` at the URL's path, behind whatever terminates HTTPS, which
+refuses (403) any request without the ``X-Telegram-Bot-Api-Secret-Token`` given to ``setWebhook``.
+On SIGTERM or Ctrl-C the bot stops taking updates, finishes the replies in flight and exits 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+import signal
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    LinkPreviewOptions,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor, Defaults
+
+from bot import redact
+from bot.answer import Answerer
+from bot.cli import UsageError
+from bot.config import Settings
+from bot.corpus import load_corpus
+from bot.telegram_handlers import Quotebot
+
+__all__ = [
+    "ALLOWED_UPDATES",
+    "ChatOrderedUpdates",
+    "Webhook",
+    "build_application",
+    "run",
+    "serve",
+    "set_command_menus",
+    "webhook_of",
+]
+
+log = logging.getLogger("quotebot.telegram")
+
+# Only what the handlers use, so Telegram does not send (and the bot does not fetch) the rest.
+ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CHANNEL_POST, Update.EDITED_CHANNEL_POST]
+POLL_TIMEOUT = 30  # seconds a getUpdates long poll waits for news
+MAX_CONCURRENT_UPDATES = 64
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+_SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what setWebhook accepts as secret_token
+
+PRIVATE_COMMANDS = [
+    BotCommand("start", "What I do, with an example"),
+    BotCommand("help", "How to ask me"),
+    BotCommand("about", "The article I know"),
+]
+GROUP_COMMANDS = [
+    BotCommand("ask", "Ask about the article: /ask your question"),
+    BotCommand("help", "How to ask me in a group"),
+    BotCommand("about", "The article I know"),
+]
+
+
+class ChatOrderedUpdates(BaseUpdateProcessor):
+    """Up to ``max_concurrent_updates`` updates at once, but each chat's in the order they came.
+
+    Why concurrent: a reply waits on the network and on the rate limiter (20 messages a minute to
+    a group), and one busy group must not hold up everybody else. Why ordered per chat: a chat's
+    answers must not overtake each other, nor an edit the question it edits.
+    """
+
+    __slots__ = ("_locks", "_waiting")
+
+    def __init__(self, max_concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._waiting: Counter[int] = Counter()
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            await coroutine
+            return
+        lock = self._locks.setdefault(chat.id, asyncio.Lock())
+        self._waiting[chat.id] += 1
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            self._waiting[chat.id] -= 1
+            if not self._waiting[chat.id]:  # nobody else queued for this chat: forget its lock
+                del self._waiting[chat.id], self._locks[chat.id]
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to tear down: the application waits for updates in flight before this."""
+
+
+async def set_command_menus(app: Application) -> None:
+    """Runs once at start-up: the command menus Telegram shows, one for private chats, one for groups.
+
+    A failure costs only the menus, so it is logged and the bot starts anyway.
+    """
+    try:
+        await app.bot.set_my_commands(PRIVATE_COMMANDS, scope=BotCommandScopeAllPrivateChats())
+        await app.bot.set_my_commands(GROUP_COMMANDS, scope=BotCommandScopeAllGroupChats())
+    except TelegramError as err:
+        log.warning("Could not set the command menus: %s", err)
+
+
+def build_application(settings: Settings, answerer: Answerer) -> Application:
+    """The Application for ``settings``, answering with ``answerer``; nothing is contacted yet."""
+    if not settings.token:
+        raise UsageError("TELEGRAM_BOT_TOKEN is not set")
+    defaults = Defaults(
+        parse_mode=ParseMode.HTML,
+        link_preview_options=LinkPreviewOptions(is_disabled=True),
+        # A question deleted before its answer went out still gets the answer, just not as a reply.
+        allow_sending_without_reply=True,
+    )
+    app = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.api_base_url)
+        .defaults(defaults)
+        # max_retries is 0 by default: without it a 429 would reach the handler and lose the answer.
+        .rate_limiter(AIORateLimiter(max_retries=settings.flood_retries))
+        .concurrent_updates(ChatOrderedUpdates(MAX_CONCURRENT_UPDATES))
+        .post_init(set_command_menus)
+        .build()
+    )
+    Quotebot(answerer).register(app)
+    return app
+
+
+@dataclass(frozen=True, slots=True)
+class Webhook:
+    """Webhook mode's settings, checked: the public URL, the local path and the secret."""
+
+    url: str
+    path: str
+    secret: str
+
+
+def webhook_of(settings: Settings) -> Webhook | None:
+    """Webhook mode's settings, or ``None`` for long polling; a :class:`UsageError` if incomplete."""
+    if not settings.webhook_url:
+        return None
+    if urlsplit(settings.webhook_url).scheme != "https":
+        raise UsageError("QUOTEBOT_WEBHOOK_URL must be an https:// URL (Telegram posts only to HTTPS)")
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+    if not secret:
+        raise UsageError("webhook mode needs QUOTEBOT_WEBHOOK_SECRET, so that only Telegram can post updates")
+    if not _SECRET_TOKEN.fullmatch(secret):
+        raise UsageError("QUOTEBOT_WEBHOOK_SECRET must be 1-256 characters from A-Z, a-z, 0-9, _ and -")
+    return Webhook(settings.webhook_url, urlsplit(settings.webhook_url).path.strip("/"), secret)
+
+
+async def _start_updates(app: Application, settings: Settings) -> None:
+    """Start fetching updates (long polling) or receiving them (webhook mode)."""
+    assert app.updater is not None  # the builder always makes one
+    webhook = webhook_of(settings)
+    if webhook is None:
+        await app.updater.start_polling(timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES)
+        return
+    await app.updater.start_webhook(
+        listen=settings.listen,
+        port=settings.port,
+        url_path=webhook.path,
+        webhook_url=webhook.url,
+        secret_token=webhook.secret,
+        allowed_updates=ALLOWED_UPDATES,
+    )
+
+
+async def _until_done(step: Callable[[], Awaitable[object]], stop: asyncio.Event, what: str) -> bool:
+    """``await step()``, retried on network failures with a growing pause: True once it worked,
+    False if ``stop`` was set first. Refusals (a bad token, a refused webhook) are raised at once.
+    """
+    pause = 0.5
+    while not stop.is_set():
+        try:
+            await step()
+            return True
+        except NetworkError as err:
+            if isinstance(err, BadRequest):  # BadRequest subclasses NetworkError, but is a refusal
+                raise
+            log.warning("Could not %s (%s); trying again in %.1f s", what, err, pause)
+        try:
+            await asyncio.wait_for(stop.wait(), pause)
+        except TimeoutError:
+            pause = min(pause * 2, 30.0)
+    return False
+
+
+async def serve(
+    app: Application,
+    settings: Settings,
+    stop: asyncio.Event,
+    ready: asyncio.Event | None = None,
+) -> None:
+    """Serve Telegram with ``app`` until ``stop`` is set, then finish the replies in flight.
+
+    ``ready`` is set once updates are being fetched (or the webhook server is listening).
+    """
+    try:
+        if not await _until_done(app.initialize, stop, "reach Telegram"):
+            return
+        if app.post_init is not None:
+            await app.post_init(app)
+        if not await _until_done(lambda: _start_updates(app, settings), stop, "start receiving updates"):
+            return
+        await app.start()
+        mode = "webhook mode" if settings.webhook_url else "long polling"
+        log.info("Quotebot is running as @%s (%s)", app.bot.username, mode)
+        if ready is not None:
+            ready.set()
+        await stop.wait()
+        log.info("Stopping: finishing the replies in flight")
+    finally:
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()  # waits for the updates being handled, and those already fetched
+        await app.shutdown()
+
+
+def run(settings: Settings) -> int:
+    """``quotebot run``: serve Telegram until SIGTERM or Ctrl-C (exit code 0 on either)."""
+    _configure_logging(settings)
+    # PTB 22 warns on every flood wait that RetryAfter.retry_after will become a timedelta; the
+    # bot reads no PTB durations, so it takes the new behaviour now and the warning goes.
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
+    webhook_of(settings)  # an incomplete webhook setup is reported before anything starts
+    corpus = load_corpus(settings.seeds)
+    for warning in corpus.warnings:
+        log.warning("%s", warning)
+    log.info("Answering about %d article(s), %d sentences", len(corpus.articles), len(corpus))
+    app = build_application(settings, Answerer(corpus))
+    try:
+        asyncio.run(_serve_until_signalled(app, settings))
+    except InvalidToken:
+        # Not chained: PTB's own message quotes the token.
+        raise UsageError("Telegram rejected TELEGRAM_BOT_TOKEN; check it with @BotFather") from None
+    except TelegramError as err:
+        log.error("Telegram refused to start the bot: %s", err)
+        return 1
+    except Exception:
+        # Logged rather than left to the interpreter, so that the traceback is redacted too.
+        log.exception("The bot stopped on an unexpected error")
+        return 1
+    return 0
+
+
+async def _serve_until_signalled(app: Application, settings: Settings) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    def on_signal(signum: int) -> None:
+        log.info("%s received; stopping (send it again to stop at once)", signal.Signals(signum).name)
+        stop.set()
+        for sig in STOP_SIGNALS:  # back to the defaults: a second Ctrl-C interrupts the shutdown
+            loop.remove_signal_handler(sig)
+
+    for sig in STOP_SIGNALS:
+        loop.add_signal_handler(sig, on_signal, sig)
+    await serve(app, settings, stop)
+
+
+def _configure_logging(settings: Settings) -> None:
+    """Secrets out of every log line; httpx and httpcore (which log token URLs) at their own level."""
+    root = logging.getLogger()
+    if not root.handlers:  # run() called without the command line having configured logging
+        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    redact.install([settings.token, secret])
+    logging.captureWarnings(True)  # library warnings go through the redacting handlers too
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(settings.http_log_level)

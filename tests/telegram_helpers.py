@@ -1,0 +1,57 @@
+"""What the Telegram tests share: the question they ask, and ways to watch the bot's replies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fake_bot_api import Call, Chat, FakeBotAPI
+
+QUESTION = "When were they captured?"
+ANSWER = "Ukrainian forces captured them in January 2023."
+ASK = "/ask@Quote_Test_Bot"
+
+
+def replied_to(call: Call) -> int | None:
+    """The message a sent message replies to, if any."""
+    return call.params.get("reply_parameters", {}).get("message_id")
+
+
+async def answer_to(fake: FakeBotAPI, chat: Chat, question: dict[str, Any]) -> Call:
+    """The bot's reply to ``question``, waiting for it."""
+
+    def is_reply(call: Call) -> bool:
+        return (
+            call.method == "sendMessage"
+            and call.ok
+            and call.result["chat"]["id"] == chat.id
+            and replied_to(call) == question["message_id"]
+        )
+
+    [reply] = await fake.wait_for(is_reply)
+    return reply
+
+
+async def assert_silent(fake: FakeBotAPI, chat: Chat, since: int = 0, **where: Any) -> None:
+    """Ask a question in ``chat`` now; its answer must be all the bot sent there after the first
+    ``since`` messages (those it had sent before the input it should stay silent on)."""
+    question = fake.push_text(chat, f"{ASK} {QUESTION}", **where)
+    reply = await answer_to(fake, chat, question)
+    assert fake.sent(chat)[since:] == [reply], [c.text for c in fake.sent(chat)]
+
+
+def message_content(spec: dict[str, str]) -> dict[str, Any]:
+    """Message content for the fake: text, or a sticker, photo or voice message as Telegram shapes it."""
+    file = {"file_id": "AgACAgIAAxkBAAI", "file_unique_id": "AQADyK0xG"}
+    media = {
+        "sticker": {
+            **file,
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+        },
+        "photo": [{**file, "width": 320, "height": 240}],
+        "voice": {**file, "duration": 3},
+    }
+    return {"text": spec["text"]} if "text" in spec else {kind: media[kind] for kind in spec}

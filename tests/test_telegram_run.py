@@ -1,0 +1,132 @@
+"""``quotebot run`` as a real process against the fake Bot API: it answers, stops cleanly, and
+keeps the token out of everything it prints."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import TOKEN, long_article
+from fake_bot_api import PRIVATE, FakeBotAPI, Fault
+from telegram_helpers import ANSWER, QUESTION, answer_to
+
+from bot.redact import REDACTED, Redactor
+
+LONG_QUESTION = "When was the convoy captured near the river crossing?"
+
+
+def quotebot_command() -> list[str]:
+    """The installed ``quotebot`` script of this environment, else ``python -m bot``."""
+    script = Path(sys.executable).with_name("quotebot")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "bot"]
+
+
+async def start_quotebot(
+    fake: FakeBotAPI, cwd: Path, token: str = TOKEN, **settings: str
+) -> asyncio.subprocess.Process:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QUOTEBOT_") and k != "TELEGRAM_BOT_TOKEN"}
+    env.update(TELEGRAM_BOT_TOKEN=token, QUOTEBOT_API_BASE_URL=fake.base_url, PYTHONUNBUFFERED="1", **settings)
+    return await asyncio.create_subprocess_exec(
+        *quotebot_command(),
+        "run",
+        cwd=cwd,  # no .env from the project is read
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def finish(process: asyncio.subprocess.Process, timeout: float = 20) -> tuple[int, str]:
+    """Wait for the process to exit: its exit code and everything it printed."""
+    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout)
+    assert process.returncode is not None
+    return process.returncode, stdout.decode() + stderr.decode()
+
+
+async def test_run_answers_finishes_replies_in_flight_on_sigterm_and_never_shows_the_token(
+    fake: FakeBotAPI, tmp_path: Path
+) -> None:
+    article = tmp_path / "long.txt"
+    article.write_text(long_article(), encoding="utf-8")
+    fake.inject("getMe", Fault.bad_gateway())  # a failing request, retried
+    fake.inject("sendMessage", Fault.slow(1.0))  # the answer's first part is still in flight...
+    process = await start_quotebot(
+        fake,
+        tmp_path,
+        QUOTEBOT_SEEDS=str(article),
+        QUOTEBOT_LOG_LEVEL="DEBUG",  # the most verbose a user can ask for
+        QUOTEBOT_HTTP_LOG_LEVEL="DEBUG",
+    )
+    try:
+        await fake.wait_called("getUpdates", timeout=30, finished=False)  # polling
+        question = fake.push_text(PRIVATE, LONG_QUESTION)
+        await fake.wait_for(lambda c: c.method == "sendMessage", finished=False)
+        process.send_signal(signal.SIGTERM)  # ...when the bot is told to stop
+        code, output = await finish(process)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert code == 0, output
+    parts = fake.sent(PRIVATE)
+    assert len(parts) == 3  # all of the answer went out
+    assert parts[0].params["reply_parameters"]["message_id"] == question["message_id"]
+    assert not fake.pending_updates  # and the question was confirmed, so not asked again on restart
+    assert TOKEN not in output
+    assert f"/bot{REDACTED}/getMe" in output  # the request lines were logged, redacted
+    assert "Bad Gateway" in output  # so was the failure
+
+
+async def test_run_stops_on_ctrl_c_with_exit_code_0(fake: FakeBotAPI, tmp_path: Path) -> None:
+    process = await start_quotebot(fake, tmp_path)
+    try:
+        await fake.wait_called("getUpdates", timeout=30, finished=False)  # polling
+        question = fake.push_text(PRIVATE, QUESTION)
+        reply = await answer_to(fake, PRIVATE, question)
+        assert reply.text.startswith(ANSWER)
+        process.send_signal(signal.SIGINT)
+        code, output = await finish(process)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert code == 0, output
+    assert "Traceback" not in output
+    assert TOKEN not in output
+
+
+async def test_rejected_token_is_reported_without_showing_it(fake: FakeBotAPI, tmp_path: Path) -> None:
+    wrong = "6000000000:AAE-revoked_token_Lk3Jh2Gf1"
+    process = await start_quotebot(fake, tmp_path, token=wrong, QUOTEBOT_LOG_LEVEL="DEBUG")
+    code, output = await finish(process, timeout=30)
+    assert code == 2
+    assert "rejected TELEGRAM_BOT_TOKEN" in output
+    assert wrong not in output
+
+
+@pytest.mark.parametrize(
+    "secret", [TOKEN, "5127836401%3AAAF-quotebot_TEST_token_x9Zq2Lw7"], ids=["plain", "url-encoded"]
+)
+def test_redactor_hides_secrets_in_messages_arguments_and_tracebacks(secret: str) -> None:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(Redactor([TOKEN]))
+    logger = logging.getLogger("test.redact")
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        logger.warning("GET https://api.telegram.org/bot%s/getMe", secret)
+        try:
+            raise RuntimeError(f"The token `{secret}` was rejected by the server.")
+        except RuntimeError:
+            logger.exception("failed at bot%s", secret, stack_info=True)
+    finally:
+        logger.removeHandler(handler)
+    assert secret not in stream.getvalue()
+    assert stream.getvalue().count(REDACTED) == 3
