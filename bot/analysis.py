@@ -39,7 +39,7 @@ STOP_WORDS: frozenset[str] = frozenset(
     whenever where whereas wherever whether which while who whoever whom whose why will with
     would yet you your yours yourself yourselves
     dont isnt arent wasnt werent doesnt didnt hasnt havent hadnt wont wouldnt couldnt shouldnt
-    cant im ive youre theyre weve
+    cant im ive youre theyre weve besides beside except among amongst
     """.split()
 )
 

@@ -2,8 +2,9 @@
 
 The answerer quotes up to three sentences, best first. The first is quoted when enough of the
 question is found around it (its *coverage*: the share of the question's term weight held by
-the sentence and its neighbours, where words the article never uses weigh the most); below
-that, the article does not answer and the bot says so rather than quote the least bad line.
+the sentence and its neighbours, where words the article never uses weigh the most, or where
+words weigh by their rarity in English); below that, the article does not answer and the bot
+says so rather than quote the least bad line.
 Further quotes are added only while the ranker still finds them plausible next to the best.
 When the best sentence leans on the one before ("This allowed...", "Both have now..."), that
 sentence comes along as context.
@@ -23,7 +24,12 @@ __all__ = ["MAX_QUESTION", "MAX_QUOTES", "Answer", "Answerer", "Quote", "Verdict
 
 MAX_QUOTES = 3
 MAX_QUESTION = 1000  # characters of a question that are read; the rest is ignored
-MIN_COVERAGE = 0.3  # share of the question's weight the best quote must cover
+# The best quote (with its neighbours) must hold this share of the question's IDF mass, or
+# this share of its background weight (rarity in English), else the article does not answer.
+# Chosen for answer-triggering F1 on WikiQA's training split (0.384, against 0.370 for the first
+# rule alone), with every answerable question of the seed article's dev set still answered.
+MIN_COVERAGE = 0.3
+MIN_BACKGROUND_COVERAGE = 0.6
 MIN_SHARE = 0.1  # a further quote's probability next to the best one's
 
 
@@ -55,6 +61,10 @@ class Answer:
         return self.verdict is Verdict.ANSWERED
 
 
+def _covers(hit: Hit) -> bool:
+    return hit.coverage >= MIN_COVERAGE or hit.background_coverage >= MIN_BACKGROUND_COVERAGE
+
+
 class Answerer:
     """Answers questions about one corpus."""
 
@@ -70,7 +80,7 @@ class Answerer:
         if len(query.term_ids) == 0 and query.total_weight == 0:
             return Answer(question, Verdict.EMPTY, truncated=truncated)
         hits = self.index.rank(query)
-        if not hits or hits[0].coverage < MIN_COVERAGE:
+        if not hits or not _covers(hits[0]):
             return Answer(question, Verdict.NOT_FOUND, truncated=truncated)
         return Answer(question, Verdict.ANSWERED, self._quotes(hits), truncated)
 

@@ -24,7 +24,7 @@ from bot.cues import KINDS
 if TYPE_CHECKING:
     from bot.index import Index, Query
 
-__all__ = ["GROUPS", "NAMES", "WEIGHTS", "matrix", "weights_for"]
+__all__ = ["BACKGROUND_WINDOW", "GROUPS", "NAMES", "WEIGHTS", "matrix", "weights_for"]
 
 NAMES: tuple[str, ...] = (
     "bm25",  # BM25 score
@@ -32,6 +32,8 @@ NAMES: tuple[str, ...] = (
     "rank",  # 1 / (1 + BM25 rank)
     "coverage",  # share of the question's IDF mass the sentence holds
     "coverage_squared",
+    "background_coverage",  # the same share, terms weighed by their rarity in English
+    "background_window",  # ... held by the sentence and its neighbours
     "window_gain",  # coverage added by the sentences either side
     "previous_gain",  # coverage added by the sentence before
     "anaphor_previous_gain",  # the same, for sentences that start "This", "They", ...
@@ -60,6 +62,7 @@ NAMES: tuple[str, ...] = (
 )
 
 
+BACKGROUND_WINDOW = NAMES.index("background_window")
 GROUPS = ("all", *KINDS)  # one weight vector for every question, plus one per kind of question
 
 
@@ -97,6 +100,7 @@ def matrix(index: Index, query: Query, scores: np.ndarray, candidates: np.ndarra
     held = np.stack([index.contains(j, rows) for j in query.term_ids.tolist()], axis=1)
     weights = query.weights.astype(np.float64)
     total = max(query.total_weight, 1e-9)
+    background_total = max(query.background_total, 1e-9)
 
     def mass_of(mask: np.ndarray) -> np.ndarray:
         return (mask @ weights) / total
@@ -166,6 +170,8 @@ def matrix(index: Index, query: Query, scores: np.ndarray, candidates: np.ndarra
         1.0 / (1.0 + rank),
         own,
         own * own,
+        own_held @ query.background / background_total,
+        (own_held | before | after) @ query.background / background_total,
         window - own,
         with_previous - own,
         anaphor * (with_previous - own),

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.feature_extraction.text import CountVectorizer
 
-from bot import features
+from bot import background, features
 from bot.analysis import analysed, phrases, terms, tokens
 from bot.corpus import Corpus
 from bot.cues import QuestionCues, SentenceCues, question_cues, sentence_cues
@@ -50,7 +50,8 @@ class Hit:
 
     index: int
     score: float
-    coverage: float  # share of the question's term weight found in the sentence and its neighbours
+    coverage: float  # share of the question's IDF mass found in the sentence and its neighbours
+    background_coverage: float  # the same, terms weighed by their rarity in English
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +71,8 @@ class Query:
     term_ids: np.ndarray  # ids of the distinct question terms the corpus knows
     weights: np.ndarray  # their IDF, aligned with term_ids
     total_weight: float  # IDF of every distinct question term, unknown ones included
+    background: np.ndarray  # their background IDF (rarity in English), aligned with term_ids
+    background_total: float  # background IDF of every distinct question term
     prefixes: tuple[tuple[int, int, float], ...]  # (prefix id, term id or -1, IDF) per long term
     phrases: frozenset[tuple[str, ...]]
     cues: QuestionCues
@@ -94,6 +97,9 @@ class Index:
         df = np.bincount(counts.indices, minlength=len(self.vocabulary))
         self.idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
         self.unknown_idf = float(math.log1p((n + 0.5) / 0.5))
+        self.background = np.empty(len(self.vocabulary), dtype=np.float32)
+        for term, j in self.vocabulary.items():
+            self.background[j] = background.weight(term)
         self.lengths = np.asarray(counts.sum(axis=1)).ravel().astype(np.float32)
         self.distinct = np.diff(counts.indptr).astype(np.int32)
         avg = float(self.lengths.mean()) if n else 1.0
@@ -118,11 +124,12 @@ class Index:
         """Analyse a question against this index's vocabulary."""
         ids: list[int] = []
         prefixes: list[tuple[int, int, float]] = []
-        total = 0.0
+        total = background_total = 0.0
         for term in dict.fromkeys(self._question_terms(question)):
             j = self.vocabulary.get(term)
             weight = self.unknown_idf if j is None else float(self.idf[j])
             total += weight
+            background_total += background.weight(term)
             if j is not None:
                 ids.append(j)
             prefix = self._prefix_ids.get(term[:PREFIX], -1) if len(term) >= PREFIX else -1
@@ -134,6 +141,8 @@ class Index:
             term_ids=term_ids,
             weights=self.idf[term_ids],
             total_weight=total,
+            background=self.background[term_ids].astype(np.float64),
+            background_total=background_total,
             prefixes=tuple(prefixes),
             phrases=phrases(question),
             cues=question_cues(question),
@@ -222,7 +231,16 @@ class Index:
         matrix, coverage = features.matrix(self, query, scores, candidates)
         ranked = matrix @ features.weights_for(query)
         order = np.lexsort((candidates, -ranked))
-        return [Hit(index=int(candidates[o]), score=float(ranked[o]), coverage=float(coverage[o])) for o in order]
+        background_coverage = matrix[:, features.BACKGROUND_WINDOW]
+        return [
+            Hit(
+                index=int(candidates[o]),
+                score=float(ranked[o]),
+                coverage=float(coverage[o]),
+                background_coverage=float(background_coverage[o]),
+            )
+            for o in order
+        ]
 
     def ranking(self, question: str) -> list[int]:
         """All sentences, best first: ranked candidates, then the rest by BM25 and position."""
