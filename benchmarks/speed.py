@@ -31,6 +31,9 @@ Columns:
 - ``ready s``: wall time from starting the process until it can answer, interpreter start and
   imports included. Quotebot: until its first answer arrives (the first question is written as
   soon as it starts) minus the median answer time. Baselines: until they print ``ready``.
+- ``ready CPU s``: CPU seconds (user + system, all threads) the child had used when it became
+  ready, read from ``/proc``; much less sensitive than ``ready s`` to other processes competing
+  for the cores, and above ``ready s`` when a build runs on several cores. 10 ms resolution.
 - ``build s``: baselines only, measured inside the worker: read + split + tokenize + index.
 - ``peak MB``: the child's peak resident memory (``ru_maxrss`` from ``wait4``), 1 MB = 10^6 bytes.
 - ``median µs``, ``p99 µs``: per timed question. Quotebot's is the round trip through its pipes
@@ -121,9 +124,13 @@ class Child:
         self._exited = False
         self._done = threading.Event()
         self.started = time.perf_counter()
-        self.proc = subprocess.Popen(
-            self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr, env=env
-        )
+        try:
+            self.proc = subprocess.Popen(
+                self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr, env=env
+            )
+        except OSError:
+            self._stderr.close()
+            raise
         threading.Thread(target=self._watch, daemon=True).start()
 
     def _watch(self) -> None:
@@ -159,6 +166,21 @@ class Child:
         if not line.endswith(b"\n"):
             raise ChildFailed(self._why("ended its output"))
         return line.decode("utf-8").rstrip("\n")
+
+    def cpu_s(self) -> float | None:
+        """CPU seconds (user + system, every thread) the child has used so far; None if unknown.
+
+        Unlike wall time, this hardly moves when other processes compete for the cores, which
+        on a shared 2-core machine is the difference between a number and a guess.
+        """
+        try:
+            with open(f"/proc/{self.proc.pid}/stat", encoding="ascii", errors="replace") as f:
+                stat = f.read()
+        except OSError:
+            return None
+        # Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+        fields = stat.rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def round_trip(self, line: str) -> str:
         """Send one line and read one back: what a question costs through the pipes."""
@@ -216,6 +238,7 @@ class Run:
     name: str
     sentences: int | None = None
     ready_s: float | None = None
+    ready_cpu_s: float | None = None
     build_s: float | None = None
     peak_mb: float | None = None
     latency: Latency | None = None
@@ -263,13 +286,15 @@ def measure_quotebot(
         if not isinstance(answer, dict) or answer.get("question") != question:
             raise ChildFailed(f"answer out of step: asked {question[:60]!r}, got {line[:120]!r}")
 
-    def until_first_answer(child: Child) -> float:
+    def until_first_answer(child: Child, run: Run) -> float:
         """Seconds from starting the process to its first answer, the question sent at once."""
         check(questions[0], child.round_trip(questions[0]))
-        return time.perf_counter() - child.started
+        elapsed = time.perf_counter() - child.started
+        run.ready_cpu_s = child.cpu_s()
+        return elapsed
 
     def full(child: Child, run: Run) -> None:
-        first_answer = until_first_answer(child)
+        first_answer = until_first_answer(child, run)
         # questions[0] was the first of the warm-up, answered above.
         samples = time_questions(child.round_trip, questions[1:], max(warmup - 1, 0), check)
         run.latency = Latency.of(samples)
@@ -279,7 +304,7 @@ def measure_quotebot(
     median_s = first.latency.median_us / 1e6 if first.latency else 0.0
 
     def restart(child: Child, run: Run) -> None:
-        run.ready_s = until_first_answer(child) - median_s
+        run.ready_s = until_first_answer(child, run) - median_s
 
     second = supervised(Run("quotebot 2nd start"), argv, limits, env, restart)
     return first, second
@@ -296,7 +321,12 @@ def measure_baseline(
         if line != "ready":
             raise ChildFailed(f"expected 'ready', got {line[:120]!r}")
         run.ready_s = time.perf_counter() - child.started
-        result = json.loads(child.receive())
+        run.ready_cpu_s = child.cpu_s()
+        line = child.receive()
+        try:
+            result = json.loads(line)
+        except ValueError:
+            raise ChildFailed(f"expected the JSON result, got {line[:120]!r}") from None
         run.sentences = result["sentences"]
         run.build_s = result["build_s"]
         run.parts = result["parts"]
@@ -428,6 +458,7 @@ RATIOS = [
     ("median / sklearn textbook", Q_MEDIAN, ("sklearn textbook", "median_us")),
     ("median / bm25s", Q_MEDIAN, ("bm25s", "median_us")),
     ("ready / bm25s", Q_READY, ("bm25s", "ready_s")),
+    ("ready CPU / bm25s", ("quotebot", "ready_cpu_s"), ("bm25s", "ready_cpu_s")),
     ("peak / bm25s", Q_PEAK, ("bm25s", "peak_mb")),
 ]
 
@@ -454,7 +485,7 @@ def _number(value: float | None, digits: int = 2) -> str:
 def table(runs: Sequence[Run], markdown: bool) -> str:
     """The rows of one size, as aligned text or as a Markdown table."""
     best = min((r.median_us for r in runs if r.median_us is not None), default=None)
-    header = ["retriever", "sentences", "ready s", "build s", "peak MB", "median µs", "p99 µs", "× best"]
+    header = ["retriever", "sentences", "ready s", "ready CPU s", "build s", "peak MB", "median µs", "p99 µs", "× best"]
     rows = []
     for r in runs:
         median = r.latency.median_us if r.latency else None
@@ -462,6 +493,7 @@ def table(runs: Sequence[Run], markdown: bool) -> str:
             r.name,
             f"{r.sentences:,}" if r.sentences else "–",
             _number(r.ready_s),
+            _number(r.ready_cpu_s),
             _number(r.build_s),
             _number(r.peak_mb, 0),
             _number(median, 1),
@@ -484,7 +516,9 @@ def table(runs: Sequence[Run], markdown: bool) -> str:
     return "\n".join([line(header), *(line(row) for row in rows)])
 
 
-def report(size: Size, runs: Sequence[Run], count: int, warmup: int, k: int, markdown: bool) -> str:
+def report(
+    size: Size, runs: Sequence[Run], count: int, warmup: int, k: int, markdown: bool, load: tuple[float, float]
+) -> str:
     """A size's heading, table, ratios, goals and footnotes."""
     by_name = {r.name: r for r in runs}
     what = f"{size.sentences:,} generated sentences" if size.sentences else "the seed article"
@@ -505,7 +539,12 @@ def report(size: Size, runs: Sequence[Run], count: int, warmup: int, k: int, mar
     out.append(
         f"{bullet}quotebot splits sentences itself (sentencex); bm25s and sklearn split lines after . ! ? and space "
         "(exact on generated corpora). Baselines' build s = read + split + tokenize + index; ready s adds "
-        "interpreter start and imports. Baselines are timed in-process, quotebot through its pipes."
+        "interpreter start and imports. Baselines are timed in-process, quotebot through its pipes. "
+        "The 2nd start's peak MB is after one question."
+    )
+    out.append(
+        f"{bullet}1-minute load average: {load[0]:.2f} before this size, {load[1]:.2f} after "
+        f"({os.cpu_count()} cores; the run itself adds about 1, more means other work competed for the cores)"
     )
     return "\n".join(out) + "\n"
 
@@ -684,9 +723,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     results: dict[str, list[Run]] = {}
     for size in sizes:
+        before = os.getloadavg()[0]
         runs = measure_size(size, args, command, base_env)
         results[size.label] = runs
-        print(report(size, runs, args.questions, args.warmup, args.k, args.markdown), flush=True)
+        load = (before, os.getloadavg()[0])
+        print(report(size, runs, args.questions, args.warmup, args.k, args.markdown, load), flush=True)
 
     if args.json:
         raw = {
