@@ -1,9 +1,17 @@
 #!/usr/bin/env python3
 """Quotebot's speed side by side with bm25s and the textbook scikit-learn path (issue 8).
 
-usage: python benchmarks/speed.py [--sizes seed,100k,1m] [--questions N] [--warmup W] [--markdown]
-                                  [--quotebot CMD] [--quotebot-env KEY=VALUE ...] [--json OUT]
-                                  [--timeout S] [--max-rss-mb MB] [--shared DIR]
+usage: python benchmarks/speed.py [--sizes seed,100k,1m] [--questions N] [--warmup W] [--k K]
+                                  [--markdown] [--json OUT] [--quotebot CMD]
+                                  [--quotebot-env KEY=VALUE ...] [--timeout S] [--max-rss-mb MB]
+                                  [--shared DIR] [--mode retrieval|telegram]
+
+Setup: ``pip install -e '.[dev]'`` (bm25s comes with the dev extra). Run from the venv whose
+``quotebot`` is to be measured: by default the ``quotebot`` next to this interpreter.
+
+    python benchmarks/speed.py                          # seed and 100k, 500 questions: ~1 minute
+    python benchmarks/speed.py --sizes seed,100k,1m     # ~8 minutes with today's code
+    python benchmarks/speed.py --markdown > table.md    # the tables for the README
 
 For each size it times three retrievers on the same sentences and the same questions, each in
 a child process of its own so that peak memory is that retriever's alone, and prints a table.
@@ -30,7 +38,9 @@ Columns:
 
 - ``ready s``: wall time from starting the process until it can answer, interpreter start and
   imports included. Quotebot: until its first answer arrives (the first question is written as
-  soon as it starts) minus the median answer time. Baselines: until they print ``ready``.
+  soon as it starts) minus the median answer time, so whatever the first answer costs beyond
+  a warm one (lazy imports, cold caches) counts as start-up. Baselines: until they print
+  ``ready``.
 - ``ready CPU s``: CPU seconds (user + system, all threads) the child had used when it became
   ready, read from ``/proc``; much less sensitive than ``ready s`` to other processes competing
   for the cores, and above ``ready s`` when a build runs on several cores. 10 ms resolution.
@@ -41,6 +51,11 @@ Columns:
   the "pipe floor" above the tables); the baselines' is the in-process call, with no pipes:
   bm25s and scikit-learn at their best, Quotebot with everything a user of ``ask`` pays.
 - ``× best``: median over the best median of the table.
+
+With the default 500 questions, p99 is interpolated between the 5th and 6th slowest answers:
+indicative, not precise. On a shared 2-core machine, medians moved by 10-50 % between runs and
+wall-clock start-up by up to 2x (``ready CPU s`` far less), which is why the goals are read as
+ratios within one run and why the load average is printed under each table.
 
 Below each table: the ratios the issue's goals are stated in, measured in this one run because
 these machines are noisy, and whether each goal holds. Nothing here asserts or fails on timing:
