@@ -49,14 +49,10 @@ def rows(questions: list[Question]) -> list[Row]:
     for index, group in articles(questions):
         for q in group:
             query = index.query(q.question)
-            if len(query.term_ids) == 0:
-                continue
-            scores = index.bm25(query)
-            candidates = index._candidates(scores)
+            matrix, candidates = index.features_of(query)
             gold = np.isin(candidates, list(q.gold))
             if not gold.any() or gold.all():
                 continue
-            matrix, _ = features.matrix(index, query, scores, candidates)
             groups = np.array([1.0, *query.cues.kinds])
             out.append((matrix, gold, groups))
     return out

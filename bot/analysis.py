@@ -23,7 +23,18 @@ from typing import NamedTuple
 
 import Stemmer
 
-__all__ = ["IRREGULAR", "STOP_WORDS", "Word", "acronym", "analysed", "normalize", "stem", "terms", "tokens"]
+__all__ = [
+    "IRREGULAR",
+    "STOP_WORDS",
+    "Word",
+    "acronym",
+    "analysed",
+    "analysed_words",
+    "normalize",
+    "stem",
+    "terms",
+    "tokens",
+]
 
 # Function words, auxiliaries, pronouns and question words. Deliberately smaller than
 # scikit-learn's list, which also drops words that carry meaning in questions ("fire",
@@ -82,25 +93,32 @@ _CHAR_MAP = str.maketrans(
     }
 )  # fmt: skip
 
-# Dotted initialisms ("U.S.", "p.m."), decimal numbers ("3.5", "1,000"), and words with
-# inner apostrophes ("o'neill", "don't").
-_TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|\d+(?:[.,]\d+)*|[^\W_]+(?:'[^\W_]+)*")
-_DOTTED = re.compile(r"(?:[^\W\d_]\.){2,}")
+# A token is a run of letters and digits, with inner apostrophes, dots or commas ("don't",
+# "U.S", "3.5", "1,000"); one simple pattern, since tokenising is most of the cost of building
+# an archive's index. Tokens with inner dots or commas are then sorted out one by one.
+_TOKEN = re.compile(r"\w+(?:['.,]\w+)*")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_DOTTED = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]\.?")
+_SPLIT = re.compile(r"[.,_]+")
 _POSSESSIVE = re.compile(r"'s?$")
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_UPPER = re.compile(r"[^\W\d_a-z]")  # capital letters (and other caseless letters)
+_LOWER = re.compile(r"[a-z]")
 
 _stemmer = Stemmer.Stemmer("english")
 
 
 def normalize(text: str) -> str:
     """NFKC, with curly quotes and dashes folded to plain ones (case is kept)."""
+    if text.isascii() and "`" not in text:
+        return text  # nothing to fold: the common case, and the fast one
     return unicodedata.normalize("NFKC", text).translate(_CHAR_MAP)
 
 
 def _shouting(text: str) -> bool:
     """True when most letters are capitals, so capitals say nothing about acronyms."""
-    upper = sum(1 for c in text if c.isupper())
-    return upper > 8 and upper * 2 > sum(1 for c in text if c.isalpha())
+    upper = len(_UPPER.findall(text))
+    return upper > 8 and upper > len(_LOWER.findall(text))
 
 
 def acronym(token: str) -> str | None:
@@ -120,29 +138,45 @@ class Word(NamedTuple):
     capital: bool = False  # written with a capital initial (names, and sentence starts)
 
 
-def tokens(text: str) -> list[Word]:
-    """The words of a text: case-folded, possessive endings removed, and runs of unspaced
-    scripts split into character pairs."""
+# What one token becomes: its words, each with its index term (None for a stop word).
+Analysed = tuple[tuple[Word, str | None], ...]
+
+
+@lru_cache(maxsize=1 << 20)
+def _token(token: str, shouting: bool) -> Analysed:
+    """The analysis of one raw token, cached: an archive repeats the same tokens endlessly."""
+    if ("." in token or "," in token or "_" in token) and not _NUMBER.fullmatch(token):
+        if not shouting and _DOTTED.fullmatch(token):  # "U.S", "p.m"
+            return (_with_term(Word(token.replace(".", "").casefold(), protected=True, capital=True)),)
+        return tuple(pair for part in _SPLIT.split(token) if part for pair in _token(part, shouting))
+    short = None if shouting else acronym(token)
+    if short is not None:
+        return (_with_term(Word(short, protected=True, capital=True)),)
+    capital = token[0].isupper() and not shouting
+    word = token.casefold()
+    if word[0].isdigit():
+        word = word.replace(",", "")  # "1,000" and "1000" are one number
+    elif "'" in word:
+        # "prisoner's" is "prisoner"; "don't" and "o'neill" lose the apostrophe.
+        word = _POSSESSIVE.sub("", word).replace("'", "")
+    if _UNSPACED.search(word):
+        return tuple(_with_term(Word(pair, protected=True)) for pair in _char_pairs(word))
+    return (_with_term(Word(word, capital=capital)),)
+
+
+def _with_term(word: Word) -> tuple[Word, str | None]:
+    if word.protected:
+        return word, word.text
+    if word.text in STOP_WORDS or not word.text:
+        return word, None
+    return word, stem(IRREGULAR.get(word.text, word.text))
+
+
+def analysed_words(text: str) -> list[tuple[Word, str | None]]:
+    """Every word of a text with its index term, None for stop words."""
     text = normalize(text)
     shouting = _shouting(text)
-    out: list[Word] = []
-    for token in _TOKEN.findall(text):
-        short = None if shouting else acronym(token)
-        if short is not None:
-            out.append(Word(short, protected=True, capital=True))
-            continue
-        capital = token[0].isupper() and not shouting
-        token = token.casefold()
-        if token[0].isdigit():
-            token = token.replace(",", "")  # "1,000" and "1000" are one number
-        elif "'" in token:
-            # "prisoner's" is "prisoner"; "don't" and "o'neill" lose the apostrophe.
-            token = _POSSESSIVE.sub("", token).replace("'", "")
-        if _UNSPACED.search(token):
-            out.extend(Word(pair, protected=True) for pair in _char_pairs(token))
-        else:
-            out.append(Word(token.rstrip("."), capital=capital))
-    return out
+    return [pair for token in _TOKEN.findall(text) for pair in _token(token, shouting)]
 
 
 def _char_pairs(token: str) -> list[str]:
@@ -157,13 +191,15 @@ def stem(word: str) -> str:
     return _stemmer.stemWord(word)
 
 
+def tokens(text: str) -> list[Word]:
+    """The words of a text: case-folded, possessive endings removed, and runs of unspaced
+    scripts split into character pairs."""
+    return [word for word, _ in analysed_words(text)]
+
+
 def analysed(text: str) -> list[tuple[Word, str]]:
     """``(word, term)`` for each word of a text that is not a stop word, in order."""
-    return [
-        (word, word.text if word.protected else stem(IRREGULAR.get(word.text, word.text)))
-        for word in tokens(text)
-        if word.protected or word.text not in STOP_WORDS
-    ]
+    return [(word, term) for word, term in analysed_words(text) if term is not None]
 
 
 def phrases(text: str) -> frozenset[tuple[str, ...]]:
@@ -172,17 +208,21 @@ def phrases(text: str) -> frozenset[tuple[str, ...]]:
     Questions are often a sentence's own phrase with the answer taken out ("the only film
     version of"), so a shared run of words is stronger evidence than the words alone.
     """
-    seq = [(w.text, True) if w.protected or w.text not in STOP_WORDS else (w.text, False) for w in tokens(text)]
-    seq = [(stem(IRREGULAR.get(t, t)) if content and t.isalpha() else t, content) for t, content in seq]
+    return phrases_of(analysed_words(text))
+
+
+def phrases_of(pairs: list[tuple[Word, str | None]]) -> frozenset[tuple[str, ...]]:
+    """:func:`phrases` of an already analysed text."""
+    units = [word.text if term is None else term for word, term in pairs]
+    content = [term is not None for _, term in pairs]
     out: set[tuple[str, ...]] = set()
     for n in (2, 3):
-        for i in range(len(seq) - n + 1):
-            run = seq[i : i + n]
-            if any(content for _, content in run):
-                out.add(tuple(t for t, _ in run))
+        for i in range(len(units) - n + 1):
+            if any(content[i : i + n]):
+                out.add(tuple(units[i : i + n]))
     return frozenset(out)
 
 
 def terms(text: str) -> list[str]:
     """The index terms of a text, in order, repeats kept: what both sides of a match use."""
-    return [term for _, term in analysed(text)]
+    return [term for _, term in analysed_words(text) if term is not None]

@@ -12,7 +12,6 @@ sentence comes along as context.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -85,18 +84,16 @@ class Answerer:
         return Answer(question, Verdict.ANSWERED, self._quotes(hits), truncated)
 
     def _quotes(self, hits: list[Hit]) -> list[Quote]:
-        best = hits[0].score
-        weights = [math.exp(h.score - best) for h in hits]
-        total = sum(weights)
+        best = hits[0].probability
         several = len(self.corpus.articles) > 1
         quotes: list[Quote] = []
-        for hit, weight in zip(hits[:MAX_QUOTES], weights):
-            if quotes and weight < MIN_SHARE:
+        for hit in hits[:MAX_QUOTES]:
+            if quotes and hit.probability < MIN_SHARE * best:
                 break
             quotes.append(
                 Quote(
                     sentence=self.corpus.sentence(hit.index),
-                    score=weight / total,
+                    score=hit.probability,
                     context=self._context(hit.index),
                     title=self.corpus.article_of(hit.index).title if several else None,
                 )

@@ -2,8 +2,9 @@
 
 "When ...?" wants a date, "How many ...?" a number, "Who ...?" a name, "Where ...?" a place,
 "Why ...?" a reason. A sentence that holds such a thing, not already named in the question,
-is more likely to answer. These are cheap surface cues (regular expressions over the raw
-text, where capitals still mark names), scored by the ranker in :mod:`bot.features`.
+is more likely to answer. These are cheap surface cues: regular expressions over a question,
+and for sentences bits read off their words once, as the index is built (capitals still mark
+names there). :mod:`bot.features` scores them.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.analysis import normalize
+from bot.analysis import Word, normalize
 
-__all__ = ["KINDS", "QuestionCues", "SentenceCues", "leans_back", "question_cues", "sentence_cues"]
+__all__ = ["KINDS", "QuestionCues", "leans_back", "question_cues", "sentence_flags", "word_flags"]
 
 _WHEN = re.compile(
     r"\bwhen\b|\bwhat (?:year|date|time|day|month|century|decade|period|era|age)\b"
@@ -36,36 +37,41 @@ _WHICH = re.compile(r"\b(?:which|what)\b", re.IGNORECASE)
 _DEFINE = re.compile(r"\bwhat (?:is|are|was|were)\b|\bdefine\b|\bmeaning of\b", re.IGNORECASE)
 
 _YEAR = re.compile(r"\b(?:1[0-9]{3}|20[0-9]{2})s?\b")
-_DATE_WORD = re.compile(
-    r"\b(?:january|february|march|april|may|june|july|august|september|october|november"
-    r"|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday"
-    r"|tomorrow|century|centuries|decade|decades|bc|ad|bce|ce)\b",
-    re.IGNORECASE,
-)
-_NUMBER_WORD = re.compile(
-    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty"
-    r"|forty|fifty|hundred|hundreds|thousand|thousands|million|millions|billion|billions"
-    r"|dozen|dozens|half|percent)\b",
-    re.IGNORECASE,
-)
-_MEASURE = re.compile(r"%|\bper ?cent\b|[$£€¥]", re.IGNORECASE)
-_CAUSE = re.compile(
-    r"\b(?:because|due to|since|as a result|so that|in order to|reasons?|caus\w*|led to|leads? to"
-    r"|result\w*|therefore|thus|consequently|allowed|made)\b",
-    re.IGNORECASE,
-)
-# Capitalised words not at the start of the sentence: names, places, organisations.
-_CAPITALISED = re.compile(r"(?<=[\w,;:)] )[A-Z][\w'-]*")
-_NAME = re.compile(r"(?<=[\w,;:)] )[A-Z][a-z][\w'-]*(?: (?:[A-Z]\. )*[A-Z][a-z][\w'-]*)+")
-_PLACE = re.compile(r"\b(?:in|at|near|from|to|into|across) (?:the )?([A-Z][\w'-]+)")
-KINDS = ("when", "number", "who", "where", "why", "define", "how", "which")
 
-# Sentences that lean on the one before: "This allowed ...", "Both have now ...".
-_ANAPHOR = re.compile(
-    r"^\W*(?:this|these|that|those|it|its|they|their|them|he|his|she|her|such|both|all|"
-    r"the latter|the former|however|in addition|also|there|here)\b",
-    re.IGNORECASE,
+# What a sentence offers is read off its words as the index is built (one pass, no regexes).
+DATE_WORDS = frozenset(
+    "january february march april may june july august september october november december monday "
+    "tuesday wednesday thursday friday saturday sunday today yesterday tomorrow century centuries "
+    "decade decades bc ad bce ce".split()
 )
+NUMBER_WORDS = frozenset(
+    "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred "
+    "hundreds thousand thousands million millions billion billions dozen dozens half percent".split()
+)
+CAUSE_WORDS = frozenset(
+    "because due since result results resulted resulting cause caused causes causing reason reasons "
+    "therefore thus consequently allowed made led leads lead order".split()
+)
+MEASURE_CHARS = frozenset("%$£€¥")
+# First words of sentences that take their subject from the sentence before.
+ANAPHORS = frozenset(
+    "this these that those it its they their them he his she her such both all however also there here".split()
+)
+PLACE_WORDS = frozenset("in at near from to into across".split())
+
+# Bits describing one word of a sentence (see :func:`word_flags`).
+CAPITAL = 1  # a capitalised word, not the sentence's first: names, places, organisations
+YEAR = 2  # a year, 1000-2099 ("1990s" too)
+NUMBER = 4  # digits or a number word
+PLACE_WORD = 8  # "in", "at", "near"... which may introduce a place
+THE = 16
+# Bits describing a sentence (see :func:`sentence_flags`).
+DATE = 1
+MEASURE = 2
+CAUSE = 4
+ANAPHOR = 8
+
+KINDS = ("when", "number", "who", "where", "why", "define", "how", "which")
 
 # The narrower set of openings whose subject is only named in the sentence before.
 _LEANS_BACK = re.compile(
@@ -77,7 +83,7 @@ _LEANS_BACK = re.compile(
 
 @dataclass(frozen=True, slots=True)
 class QuestionCues:
-    """The answer type(s) a question asks for, and the surface words it already holds."""
+    """The answer type(s) a question asks for."""
 
     when: bool
     number: bool
@@ -87,28 +93,11 @@ class QuestionCues:
     define: bool
     how: bool  # "how" asking for a manner, not a quantity
     which: bool  # "which ..." / "what ..." asking for a thing, none of the above
-    words: frozenset[str]  # lower-cased words of the question, to tell new names from old
-    years: frozenset[str]
 
     @property
     def kinds(self) -> tuple[bool, ...]:
         """The question's kinds, in the order of :data:`KINDS`."""
         return (self.when, self.number, self.who, self.where, self.why, self.define, self.how, self.which)
-
-
-@dataclass(frozen=True, slots=True)
-class SentenceCues:
-    """What a sentence offers as an answer, found once per sentence and cached."""
-
-    years: frozenset[str]
-    date_word: bool
-    number: bool
-    measure: bool
-    cause: bool
-    capitalised: frozenset[str]  # lower-cased
-    names: tuple[tuple[str, ...], ...]  # multi-word capitalised names, lower-cased words
-    places: frozenset[str]  # lower-cased
-    anaphor: bool
 
 
 def question_cues(question: str) -> QuestionCues:
@@ -129,24 +118,37 @@ def question_cues(question: str) -> QuestionCues:
         define=define,
         how=bool(_HOW.search(text)) and not typed,
         which=bool(_WHICH.search(text)) and not typed,
-        words=frozenset(w.casefold() for w in re.findall(r"\w+", text)),
-        years=frozenset(_YEAR.findall(text)),
     )
 
 
-def sentence_cues(sentence: str) -> SentenceCues:
-    text = normalize(sentence)
-    return SentenceCues(
-        years=frozenset(_YEAR.findall(text)),
-        date_word=bool(_DATE_WORD.search(text)),
-        number=bool(_NUMBER_WORD.search(text)),
-        measure=bool(_MEASURE.search(text)),
-        cause=bool(_CAUSE.search(text)),
-        capitalised=frozenset(w.casefold() for w in _CAPITALISED.findall(text)),
-        names=tuple(tuple(w.casefold() for w in n.split()) for n in _NAME.findall(text)),
-        places=frozenset(p.casefold() for p in _PLACE.findall(text)),
-        anaphor=bool(_ANAPHOR.match(text)),
-    )
+def word_flags(word: Word, first: bool) -> int:
+    """The bits of :data:`CAPITAL`, :data:`YEAR`... that one word of a sentence carries."""
+    text = word.text
+    flags = CAPITAL if word.capital and not first else 0
+    if text[0].isdigit():
+        flags |= NUMBER
+        if len(text) in (4, 5) and _YEAR.fullmatch(text):
+            flags |= YEAR
+    elif text in NUMBER_WORDS:
+        flags |= NUMBER
+    elif text in PLACE_WORDS:
+        flags |= PLACE_WORD
+    elif text == "the":
+        flags |= THE
+    return flags
+
+
+def sentence_flags(words: list[Word], text: str) -> int:
+    """The bits of :data:`DATE`, :data:`MEASURE`, :data:`CAUSE`, :data:`ANAPHOR` of a sentence."""
+    flags = ANAPHOR if words and words[0].text in ANAPHORS else 0
+    for word in words:
+        if word.text in DATE_WORDS:
+            flags |= DATE
+        elif word.text in CAUSE_WORDS:
+            flags |= CAUSE
+    if not MEASURE_CHARS.isdisjoint(text) or "percent" in text or "per cent" in text:
+        flags |= MEASURE
+    return flags
 
 
 def leans_back(sentence: str) -> bool:

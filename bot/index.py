@@ -1,17 +1,18 @@
 """The TF-IDF model over a corpus' sentences, and ``search(question, k)``.
 
-The model is fitted with scikit-learn (``CountVectorizer`` over :func:`bot.analysis.terms`);
-scoring is our own, in two stages:
+Building reads every sentence once (:mod:`bot.analysis`) into flat arrays: each sentence's
+words as ids in order, with a few bits per word and per sentence (:mod:`bot.cues`). Term counts
+come from those arrays; scikit-learn's ``TfidfTransformer`` fits the inverse document
+frequencies over them (``idf = ln((1 + N) / (1 + df)) + 1``). Scoring is our own, in two stages:
 
-1. **Recall.** Every sentence gets a BM25 score, the TF-IDF variant with term-frequency
-   saturation and length normalisation::
+1. **Recall.** Every sentence gets a BM25 score, TF-IDF with term-frequency saturation and
+   length normalisation::
 
        bm25(q, s) = sum over terms t of q in s:  idf(t) * tf(t,s) * (k1 + 1)
                                                   / (tf(t,s) + k1 * (1 - b + b * len(s) / avglen))
-       idf(t) = ln(1 + (N - df(t) + 0.5) / (df(t) + 0.5))
 
    computed by walking the question's own posting lists (precomputed weights, a sparse dot
-   product), never through ``TfidfVectorizer.transform``.
+   product into a reused buffer), never through ``TfidfVectorizer.transform``.
 
 2. **Ranking.** The best few sentences and their neighbours are scored again by a linear
    model over lexical features (:mod:`bot.features`): how much of the question a sentence and
@@ -23,196 +24,207 @@ that tells the answerer whether the article answers at all.
 
 from __future__ import annotations
 
-import math
-from collections import OrderedDict
+import threading
+from array import array
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.feature_extraction.text import CountVectorizer
+import scipy.sparse as sp
 
 from bot import background, features
-from bot.analysis import analysed, phrases, terms, tokens
+from bot.analysis import Word, analysed_words
 from bot.corpus import Corpus
-from bot.cues import QuestionCues, SentenceCues, question_cues, sentence_cues
+from bot.cues import QuestionCues, question_cues, sentence_flags, word_flags
 
-__all__ = ["Hit", "Index", "Query", "SentenceView"]
+__all__ = ["Hit", "Index", "Query"]
 
 K1 = 0.9
 B = 0.4
 PREFIX = 5  # letters two terms must share to count as a near miss
 CANDIDATES = 12  # best BM25 sentences re-ranked, with their neighbours
-_CACHE = 65536  # sentences whose terms and cues are kept between questions
+_STOP = " "  # key prefix of words that are not terms (stop words), so "us" and " us" differ
+
+Progress = Callable[[int], None]  # told how many sentences are done
 
 
 @dataclass(frozen=True, slots=True)
 class Hit:
-    """A sentence found for a question: its corpus index, ranking score and coverage."""
+    """A sentence found for a question."""
 
-    index: int
-    score: float
-    coverage: float  # share of the question's IDF mass found in the sentence and its neighbours
+    index: int  # corpus index of the sentence
+    score: float  # the ranker's score
+    probability: float  # the ranker's probability that this is the answer, among the candidates
+    coverage: float  # share of the question's IDF mass in the sentence and its neighbours
     background_coverage: float  # the same, terms weighed by their rarity in English
 
 
 @dataclass(frozen=True, slots=True)
-class SentenceView:
-    """A sentence as the ranker reads it: term ids in order, word runs, answer-type cues."""
-
-    terms: tuple[int, ...]
-    phrases: frozenset[tuple[str, ...]]
-    cues: SentenceCues
-
-
-@dataclass(frozen=True, slots=True)
 class Query:
-    """A question, analysed once: its known terms with their IDF, and its answer type."""
+    """A question, analysed once against an index's vocabulary."""
 
     text: str
-    term_ids: np.ndarray  # ids of the distinct question terms the corpus knows
-    weights: np.ndarray  # their IDF, aligned with term_ids
-    total_weight: float  # IDF of every distinct question term, unknown ones included
-    background: np.ndarray  # their background IDF (rarity in English), aligned with term_ids
+    term_ids: np.ndarray  # ids of the distinct question terms the corpus knows, question order
+    weights: np.ndarray  # their IDF
+    total_weight: float  # IDF of every distinct question term, unknown ones at the highest
+    background: np.ndarray  # the known terms' background IDF (rarity in English)
     background_total: float  # background IDF of every distinct question term
-    prefixes: tuple[tuple[int, int, float], ...]  # (prefix id, term id or -1, IDF) per long term
-    phrases: frozenset[tuple[str, ...]]
+    words: np.ndarray  # sorted ids of every question word the corpus knows, stop words too
+    prefixes: np.ndarray  # prefix ids of the long question terms
+    prefix_terms: np.ndarray  # the term id of each (-1: a term the corpus lacks)
+    prefix_weights: np.ndarray  # and its IDF
+    phrases: np.ndarray  # sorted codes of the question's runs of 2 and 3 words holding a term
     cues: QuestionCues
 
 
 class Index:
-    """BM25-weighted TF-IDF over sentences, with a learned re-ranker on top."""
+    """BM25-weighted TF-IDF over sentences, with a learned re-ranker on top.
 
-    def __init__(self, corpus: Corpus) -> None:
+    ``search`` and ``rank`` are not re-entrant across threads at once (they share a score
+    buffer); a lock makes concurrent calls wait for each other.
+    """
+
+    def __init__(self, corpus: Corpus, progress: Progress | None = None, arrays: dict[str, np.ndarray] | None = None):
         self.corpus = corpus
-        vectorizer = CountVectorizer(analyzer=terms, dtype=np.int32)
-        counts = vectorizer.fit_transform(corpus.texts()).tocsr()
-        self.vocabulary: dict[str, int] = vectorizer.vocabulary_
-        # Terms that share their first letters ("photosynthesis", "photosynthetic") are near
-        # misses of the stemmer; the ranker counts them at a discount.
-        self._prefix_ids: dict[str, int] = {}
-        self.prefix_of = np.full(len(self.vocabulary), -1, dtype=np.int32)
-        for term, j in self.vocabulary.items():
-            if len(term) >= PREFIX:
-                self.prefix_of[j] = self._prefix_ids.setdefault(term[:PREFIX], len(self._prefix_ids))
-        n = counts.shape[0]
-        df = np.bincount(counts.indices, minlength=len(self.vocabulary))
-        self.idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
-        self.unknown_idf = float(math.log1p((n + 0.5) / 0.5))
-        self.background = np.empty(len(self.vocabulary), dtype=np.float32)
-        for term, j in self.vocabulary.items():
-            self.background[j] = background.weight(term)
-        self.lengths = np.asarray(counts.sum(axis=1)).ravel().astype(np.float32)
-        self.distinct = np.diff(counts.indptr).astype(np.int32)
-        avg = float(self.lengths.mean()) if n else 1.0
-        norm = K1 * (1 - B + B * self.lengths / max(avg, 1e-9))
-        tf = counts.data.astype(np.float32)
-        rows = np.repeat(np.arange(n), self.distinct)
-        weights = self.idf[counts.indices] * tf * (K1 + 1) / (tf + norm[rows])
-        postings = counts.copy()
-        postings.data = weights.astype(np.float32)
-        postings = postings.tocsc()
-        self._indptr = postings.indptr
-        self._rows = postings.indices
-        self._weights = postings.data
-        self.article_of = np.repeat(np.arange(len(corpus.articles), dtype=np.int32), [a.count for a in corpus.articles])
+        if arrays is None:
+            arrays = _build(corpus, progress)
+        self._load(arrays)
+        self._buffer = np.zeros(len(self), dtype=np.float32)
+        self._lock = threading.Lock()
         self._acronyms: dict[str, bool] = {}
-        self._views: OrderedDict[int, SentenceView] = OrderedDict()
+
+    def _load(self, a: dict[str, np.ndarray]) -> None:
+        names = bytes(a["vocabulary"]).decode("utf-8").split("\n") if len(a["vocabulary"]) else []
+        self.vocabulary: dict[str, int] = {name: i for i, name in enumerate(names)}
+        self.is_term: np.ndarray = a["is_term"]
+        self.idf: np.ndarray = a["idf"]
+        self.unknown_idf = float(a["unknown_idf"])
+        self.background: np.ndarray = a["background"]
+        self.prefix_of: np.ndarray = a["prefix_of"]
+        self._prefixes = {names[i][:PREFIX]: int(p) for i, p in enumerate(a["prefix_of"].tolist()) if p >= 0}
+        self.lengths: np.ndarray = a["lengths"]
+        self.distinct: np.ndarray = a["distinct"]
+        self._indptr: np.ndarray = a["indptr"]
+        self._rows: np.ndarray = a["rows"]
+        self._weights: np.ndarray = a["weights"]
+        self.units: np.ndarray = a["units"]
+        self.unit_flags: np.ndarray = a["unit_flags"]
+        self.unit_starts: np.ndarray = a["unit_starts"]
+        self.sentence_flags: np.ndarray = a["sentence_flags"]
+        self.article_of: np.ndarray = a["article_of"]
+        self.first_of: np.ndarray = a["first_of"]
+        self.last_of: np.ndarray = a["last_of"]
+        self._arrays = a
+        # Per-question lookup tables over the vocabulary, filled for a question and then reset.
+        self._term_slot = np.full(len(names), -1, dtype=np.int32)
+        self._prefix_slot = np.full(int(a["prefix_of"].max(initial=-1)) + 2, -1, dtype=np.int32)
+        self._question_word = np.zeros(len(names), dtype=bool)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Everything the index is made of, for the on-disk cache."""
+        return self._arrays
 
     def __len__(self) -> int:
         return len(self.lengths)
 
+    # -- questions -----------------------------------------------------------------------
+
     def query(self, question: str) -> Query:
         """Analyse a question against this index's vocabulary."""
-        ids: list[int] = []
+        pairs = self._fold_acronyms(analysed_words(question))
+        vocabulary, is_term = self.vocabulary, self.is_term
+        ids: dict[int, None] = {}
         prefixes: list[tuple[int, int, float]] = []
         total = background_total = 0.0
-        for term in dict.fromkeys(self._question_terms(question)):
-            j = self.vocabulary.get(term)
-            weight = self.unknown_idf if j is None else float(self.idf[j])
+        seen: set[str] = set()
+        sequence: list[int] = []  # every word as a unit id (-1 unknown), for phrases
+        for word, term in pairs:
+            key = term if term is not None else _STOP + word.text
+            unit = vocabulary.get(key, -1)
+            sequence.append(unit)
+            if term is None or term in seen:
+                continue
+            seen.add(term)
+            known = unit >= 0 and bool(is_term[unit])
+            weight = float(self.idf[unit]) if known else self.unknown_idf
             total += weight
             background_total += background.weight(term)
-            if j is not None:
-                ids.append(j)
-            prefix = self._prefix_ids.get(term[:PREFIX], -1) if len(term) >= PREFIX else -1
+            if known:
+                ids[unit] = None
+            prefix = self._prefixes.get(term[:PREFIX], -1) if len(term) >= PREFIX else -1
             if prefix >= 0:
-                prefixes.append((prefix, -1 if j is None else j, weight))
-        term_ids = np.asarray(ids, dtype=np.int64)
+                prefixes.append((prefix, unit if known else -1, weight))
+        term_ids = np.fromiter(ids, dtype=np.int64, count=len(ids))
         return Query(
             text=question,
             term_ids=term_ids,
-            weights=self.idf[term_ids],
+            weights=self.idf[term_ids].astype(np.float64),
             total_weight=total,
             background=self.background[term_ids].astype(np.float64),
             background_total=background_total,
-            prefixes=tuple(prefixes),
-            phrases=phrases(question),
+            words=np.unique(np.array([u for u in sequence if u >= 0], dtype=np.int64)),
+            prefixes=np.array([p for p, _, _ in prefixes], dtype=np.int64),
+            prefix_terms=np.array([t for _, t, _ in prefixes], dtype=np.int64),
+            prefix_weights=np.array([w for _, _, w in prefixes], dtype=np.float64),
+            phrases=self._phrase_codes(sequence),
             cues=question_cues(question),
         )
 
-    def _question_terms(self, question: str) -> list[str]:
-        """The question's terms, with a run of words folded into the article's acronym for it.
+    def _phrase_codes(self, sequence: list[int]) -> np.ndarray:
+        """Codes of the runs of two and three known words holding at least one term."""
+        codes = set()
+        for n in (2, 3):
+            for i in range(len(sequence) - n + 1):
+                run = sequence[i : i + n]
+                if min(run) >= 0 and any(self.is_term[u] for u in run):
+                    codes.add(phrase_code(run, len(self.vocabulary)))
+        return np.array(sorted(codes), dtype=np.uint64)
+
+    def _fold_acronyms(self, pairs: list[tuple[Word, str | None]]) -> list[tuple[Word, str | None]]:
+        """A run of capitalised question words folded into the article's acronym for it.
 
         "the United States" becomes ``us`` when the article writes "U.S.", and "International
         Committee of the Red Cross" becomes ``icrc`` when it writes "ICRC".
         """
-        pairs = analysed(question)
-        out: list[str] = []
+        out: list[tuple[Word, str | None]] = []
         i = 0
         while i < len(pairs):
-            for size in (4, 3, 2):
-                window = pairs[i : i + size]
-                if len(window) < size or not all(w.capital and not w.protected for w, _ in window):
-                    continue
-                short = "".join(w.text[0] for w, _ in window)
-                if short in self.vocabulary and self._is_acronym(short):
-                    out.append(short)
-                    i += size
-                    break
-            else:
-                out.append(pairs[i][1])
-                i += 1
+            word, term = pairs[i]
+            if term is not None and word.capital and not word.protected:
+                window = [i]
+                j = i + 1
+                while j < len(pairs) and len(window) < 4:  # stop words may sit inside
+                    w, t = pairs[j]
+                    if t is not None:
+                        if not (w.capital and not w.protected):
+                            break
+                        window.append(j)
+                    j += 1
+                for size in range(len(window), 1, -1):
+                    short = "".join(pairs[k][0].text[0] for k in window[:size])
+                    if self._is_acronym(short):
+                        out.append((Word(short, protected=True, capital=True), short))
+                        i = window[size - 1] + 1
+                        break
+                else:
+                    out.append(pairs[i])
+                    i += 1
+                continue
+            out.append(pairs[i])
+            i += 1
         return out
 
     def _is_acronym(self, term: str) -> bool:
-        """Whether the articles write ``term`` in capitals ("ICRC", "U.S."), checked once."""
+        """Whether the articles write ``term`` as an acronym ("ICRC", "U.S."), checked once."""
         known = self._acronyms.get(term)
         if known is None:
-            j = self.vocabulary[term]
-            first = int(self._rows[self._indptr[j]])
-            known = any(w.protected and w.text == term for w in tokens(self.corpus.text(first)))
+            j = self.vocabulary.get(term, -1)
+            known = False
+            if j >= 0 and self.is_term[j] and self._indptr[j] < self._indptr[j + 1]:
+                first = int(self._rows[self._indptr[j]])
+                known = any(w.protected and w.text == term for w, _ in analysed_words(self.corpus.text(first)))
             self._acronyms[term] = known
         return known
-
-    def bm25(self, query: Query) -> np.ndarray:
-        """BM25 score of every sentence, by walking the question's posting lists."""
-        scores = np.zeros(len(self), dtype=np.float32)
-        for j in query.term_ids.tolist():
-            lo, hi = self._indptr[j], self._indptr[j + 1]
-            scores[self._rows[lo:hi]] += self._weights[lo:hi]
-        return scores
-
-    def contains(self, term_id: int, sentences: np.ndarray) -> np.ndarray:
-        """For each sentence given, whether it holds the term (posting lists are sorted)."""
-        rows = self._rows[self._indptr[term_id] : self._indptr[term_id + 1]]
-        if len(rows) == 0 or len(sentences) == 0:
-            return np.zeros(len(sentences), dtype=bool)
-        at = np.searchsorted(rows, sentences)
-        return rows[np.minimum(at, len(rows) - 1)] == sentences
-
-    def view(self, i: int) -> SentenceView:
-        """What the ranker reads of sentence ``i``, analysed once and cached."""
-        view = self._views.get(i)
-        if view is None:
-            text = self.corpus.text(i)
-            vocabulary = self.vocabulary
-            view = SentenceView(
-                terms=tuple(vocabulary[t] for t in terms(text) if t in vocabulary),
-                phrases=phrases(text),
-                cues=sentence_cues(text),
-            )
-            self._views[i] = view
-            if len(self._views) > _CACHE:
-                self._views.popitem(last=False)
-        return view
 
     def search(self, question: str, k: int = 3) -> list[Hit]:
         """The ``k`` sentences that best answer ``question``, best first.
@@ -224,36 +236,108 @@ class Index:
 
     def rank(self, query: Query) -> list[Hit]:
         """Every candidate sentence for ``query``, best first."""
-        if len(query.term_ids) == 0:
-            return []
-        scores = self.bm25(query)
-        candidates = self._candidates(scores)
-        matrix, coverage = features.matrix(self, query, scores, candidates)
-        ranked = matrix @ features.weights_for(query)
-        order = np.lexsort((candidates, -ranked))
-        background_coverage = matrix[:, features.BACKGROUND_WINDOW]
-        return [
-            Hit(
-                index=int(candidates[o]),
-                score=float(ranked[o]),
-                coverage=float(coverage[o]),
-                background_coverage=float(background_coverage[o]),
-            )
-            for o in order
-        ]
+        with self._lock:
+            return self._rank(query, everything=False)[0]
 
     def ranking(self, question: str) -> list[int]:
         """All sentences, best first: ranked candidates, then the rest by BM25 and position."""
-        query = self.query(question)
-        hits = self.rank(query)
-        seen = {h.index for h in hits}
-        scores = self.bm25(query) if len(query.term_ids) else np.zeros(len(self))
-        rest = [i for i in np.lexsort((np.arange(len(self)), -scores)).tolist() if i not in seen]
+        with self._lock:
+            hits, rest = self._rank(self.query(question), everything=True)
         return [h.index for h in hits] + rest
 
-    def _candidates(self, scores: np.ndarray) -> np.ndarray:
+    def _rank(self, query: Query, everything: bool) -> tuple[list[Hit], list[int]]:
+        scores = self._buffer
+        touched = self._accumulate(query)
+        try:
+            if len(touched) == 0:
+                return [], list(range(len(self))) if everything else []
+            candidates = self._candidates(scores, touched)
+            matrix, coverage = features.matrix(self, query, scores, candidates)
+            ranked = matrix @ features.weights_for(query)
+            order = np.lexsort((candidates, -ranked))
+            probability = np.exp(ranked - ranked.max())
+            probability /= probability.sum()
+            background_coverage = matrix[:, features.BACKGROUND_WINDOW]
+            hits = [
+                Hit(
+                    index=int(candidates[o]),
+                    score=float(ranked[o]),
+                    probability=float(probability[o]),
+                    coverage=float(coverage[o]),
+                    background_coverage=float(background_coverage[o]),
+                )
+                for o in order
+            ]
+            rest: list[int] = []
+            if everything:
+                seen = set(candidates.tolist())
+                rest = [i for i in np.lexsort((np.arange(len(self)), -scores)).tolist() if i not in seen]
+            return hits, rest
+        finally:
+            self._reset(query, touched)  # leave the buffers clean for the next question
+
+    def term_slots(self, query: Query) -> np.ndarray:
+        """Over the vocabulary: each question term's position in ``query.term_ids``, else -1.
+
+        Valid while the question is being ranked (the lock is held); reset afterwards.
+        """
+        self._term_slot[query.term_ids] = np.arange(len(query.term_ids), dtype=np.int32)
+        return self._term_slot
+
+    def prefix_slots(self, query: Query) -> np.ndarray:
+        """Over prefix ids, shifted by one so that -1 (no prefix) maps to the last entry."""
+        self._prefix_slot[query.prefixes] = np.arange(len(query.prefixes), dtype=np.int32)
+        return self._prefix_slot
+
+    def question_words(self, query: Query) -> np.ndarray:
+        """Over the vocabulary: True for the question's own words."""
+        self._question_word[query.words] = True
+        return self._question_word
+
+    def _reset(self, query: Query, touched: np.ndarray) -> None:
+        self._buffer[touched] = 0.0
+        self._term_slot[query.term_ids] = -1
+        self._prefix_slot[query.prefixes] = -1
+        self._question_word[query.words] = False
+
+    def _accumulate(self, query: Query) -> np.ndarray:
+        """Add each question term's BM25 weights into the buffer; the sentences touched, sorted."""
+        scores, indptr, rows, weights = self._buffer, self._indptr, self._rows, self._weights
+        parts = []
+        for j in query.term_ids.tolist():
+            lo, hi = indptr[j], indptr[j + 1]
+            posting = rows[lo:hi]
+            scores[posting] += weights[lo:hi]  # a term's postings are distinct: no lost updates
+            parts.append(posting)
+        if not parts:
+            return np.empty(0, dtype=np.int64)
+        if len(parts) == 1:
+            return parts[0].astype(np.int64)
+        return np.unique(np.concatenate(parts)).astype(np.int64)
+
+    def features_of(self, query: Query) -> tuple[np.ndarray, np.ndarray]:
+        """The re-ranker's feature rows for ``query`` and the candidates they describe."""
+        with self._lock:
+            touched = self._accumulate(query)
+            try:
+                if len(touched) == 0:
+                    return np.zeros((0, len(features.NAMES))), np.zeros(0, dtype=np.int64)
+                candidates = self._candidates(self._buffer, touched)
+                return features.matrix(self, query, self._buffer, candidates)[0], candidates
+            finally:
+                self._reset(query, touched)
+
+    def bm25(self, query: Query) -> np.ndarray:
+        """The BM25 score of every sentence (a fresh array)."""
+        with self._lock:
+            touched = self._accumulate(query)
+            out = self._buffer.copy()
+            self._buffer[touched] = 0.0
+        return out
+
+    def _candidates(self, scores: np.ndarray, touched: np.ndarray) -> np.ndarray:
         """The best BM25 sentences and their neighbours in the same article, sorted."""
-        best = np.flatnonzero(scores)
+        best = touched
         if len(best) > CANDIDATES:
             best = best[np.argpartition(-scores[best], CANDIDATES - 1)[:CANDIDATES]]
         return np.unique(np.concatenate([best, self.neighbours(best, -1), self.neighbours(best, 1)]))
@@ -264,3 +348,91 @@ class Index:
         inside = (moved >= 0) & (moved < len(self))
         moved, sentences = moved[inside], sentences[inside]
         return moved[self.article_of[moved] == self.article_of[sentences]]
+
+
+def phrase_code(units: list[int] | np.ndarray, size: int) -> int:
+    """One number for a run of word ids (wrapping around 2**64 on huge vocabularies)."""
+    code = 0
+    for u in units:
+        code = (code * size + int(u) + 1) % (1 << 64)
+    return code
+
+
+def _build(corpus: Corpus, progress: Progress | None) -> dict[str, np.ndarray]:
+    """Read every sentence once into the index's arrays."""
+    from sklearn.feature_extraction.text import TfidfTransformer  # only building needs it
+
+    vocabulary: dict[str, int] = {}
+    is_term = array("b")
+    units = array("i")
+    flags = array("B")
+    starts = array("q", [0])
+    sentence_bits = array("B")
+    for i, text in enumerate(corpus.texts()):
+        words = analysed_words(text)
+        for position, (word, term) in enumerate(words):
+            key = term if term is not None else _STOP + word.text
+            unit = vocabulary.get(key)
+            if unit is None:
+                unit = vocabulary[key] = len(vocabulary)
+                is_term.append(term is not None)
+            units.append(unit)
+            flags.append(word_flags(word, position == 0))
+        starts.append(len(units))
+        sentence_bits.append(sentence_flags([w for w, _ in words], text))
+        if progress is not None and i % 4096 == 4095:
+            progress(i + 1)
+    n, size = len(starts) - 1, len(vocabulary)
+    unit_array = np.frombuffer(units, dtype=np.int32) if units else np.zeros(0, dtype=np.int32)
+    term_mask = np.frombuffer(is_term, dtype=np.int8).astype(bool) if is_term else np.zeros(0, dtype=bool)
+    start_array = np.frombuffer(starts, dtype=np.int64)
+    rows = np.repeat(np.arange(n, dtype=np.int32), np.diff(start_array))
+    keep = term_mask[unit_array] if len(unit_array) else np.zeros(0, dtype=bool)
+    counts = sp.csr_matrix(
+        (np.ones(int(keep.sum()), dtype=np.float32), (rows[keep], unit_array[keep])), shape=(n, size)
+    )
+    counts.sum_duplicates()
+    del rows, keep
+    transformer = TfidfTransformer(smooth_idf=True).fit(counts)
+    idf = transformer.idf_.astype(np.float32)
+    lengths = np.asarray(counts.sum(axis=1)).ravel().astype(np.float32)
+    distinct = np.diff(counts.indptr).astype(np.int32)
+    average = float(lengths.mean()) if n else 1.0
+    norm = K1 * (1 - B + B * lengths / max(average, 1e-9))
+    tf = counts.data
+    counts.data = idf[counts.indices] * tf * (K1 + 1) / (tf + np.repeat(norm, distinct))
+    postings = counts.tocsc()
+    del counts
+    names = sorted(vocabulary, key=vocabulary.__getitem__)
+    prefix_ids: dict[str, int] = {}
+    prefix_of = np.full(size, -1, dtype=np.int32)
+    for j, name in enumerate(names):
+        if term_mask[j] and len(name) >= PREFIX:
+            prefix_of[j] = prefix_ids.setdefault(name[:PREFIX], len(prefix_ids))
+    return {
+        "vocabulary": np.frombuffer("\n".join(names).encode("utf-8"), dtype=np.uint8),
+        "is_term": term_mask,
+        "idf": idf,
+        "unknown_idf": np.array(float(np.log1p(n) + 1.0)),  # TfidfTransformer's idf at df = 0
+        "background": np.array(
+            [background.weight(t) if m else 0.0 for t, m in zip(names, term_mask)], dtype=np.float32
+        ),
+        "prefix_of": prefix_of,
+        "lengths": lengths,
+        "distinct": distinct,
+        "indptr": postings.indptr.astype(np.int64),
+        "rows": postings.indices.astype(np.int32),
+        "weights": postings.data.astype(np.float32),
+        "units": unit_array,
+        "unit_flags": np.frombuffer(flags, dtype=np.uint8) if flags else np.zeros(0, dtype=np.uint8),
+        "unit_starts": start_array,
+        "sentence_flags": np.frombuffer(sentence_bits, dtype=np.uint8) if sentence_bits else np.zeros(0, np.uint8),
+        "article_of": np.repeat(np.arange(len(corpus.articles), dtype=np.int32), [a.count for a in corpus.articles]),
+        "first_of": np.repeat(
+            np.array([a.first for a in corpus.articles], dtype=np.int64), [a.count for a in corpus.articles]
+        ),
+        "last_of": np.repeat(
+            np.array([a.first + a.count - 1 for a in corpus.articles], dtype=np.int64),
+            [a.count for a in corpus.articles],
+        ),
+    }
