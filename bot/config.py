@@ -48,7 +48,7 @@ class Settings(BaseSettings):
     flood_retries: int = Field(default=3, ge=0)
     history: Path | None = Field(default_factory=lambda: Path.home() / ".local" / "state" / "quotebot" / "history")
 
-    @field_validator("telegram_bot_token", "webhook_secret", "webhook_url", "metrics_port", mode="before")
+    @field_validator("telegram_bot_token", "webhook_secret", "webhook_url", "metrics_port", "history", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
