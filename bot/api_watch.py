@@ -25,6 +25,7 @@ cannot work with it right now (see :attr:`Outcome.api_works`).
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -50,6 +51,7 @@ KINDS = (
 )
 # Refusals of one request by an API that is otherwise up: the bot is talking to Telegram fine.
 _REFUSALS = frozenset({"retry_after", "bad_request", "forbidden"})
+_METHOD = re.compile(r"[A-Za-z]{1,64}")  # what a Bot API method name looks like
 _STATUS_KINDS: dict[int, str] = {
     HTTPStatus.TOO_MANY_REQUESTS: "retry_after",
     HTTPStatus.BAD_REQUEST: "bad_request",
@@ -97,7 +99,10 @@ class ObservedRequest(HTTPXRequest):
         self._listener = listener
 
     async def do_request(self, url: str, method: str, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
-        api_method = url.rsplit("/", 1)[-1]  # only the method name: the rest of the URL holds the token
+        # Only the method name (the rest of the URL holds the token); a file download's URL ends
+        # in a file name instead, which must not become a metric label.
+        last = url.rsplit("/", 1)[-1]
+        api_method = last if _METHOD.fullmatch(last) else "file"
         try:
             status, payload = await super().do_request(url, method, *args, **kwargs)
         except TimedOut:
