@@ -21,7 +21,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot import __version__, console
+from bot import __version__, console, logs
 from bot.answer import Answerer
 from bot.config import Settings
 from bot.corpus import Corpus, CorpusError, load_corpus
@@ -72,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         first = err.errors()[0]
         name = "_".join(str(p) for p in first["loc"]).upper()
         return _fail(f"setting {name}: {first['msg']}")
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure(settings)
     try:
         return _dispatch(args, settings)
     except (UsageError, CorpusError) as err:

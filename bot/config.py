@@ -7,6 +7,7 @@ it is held as ``SecretStr`` so that printing or logging the settings never shows
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -34,14 +35,20 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     listen: str = "0.0.0.0"
     port: int = 8443
+    # Health and metrics (bot.status_server). Port unset: 9464 in webhook mode, off in polling; 0: off.
+    metrics_port: int | None = Field(default=None, ge=0, le=65535)
+    metrics_listen: str = "127.0.0.1"
+    # /healthz answers 503 once every Bot API request has failed for this many seconds.
+    unhealthy_after: float = Field(default=60.0, gt=0)
     log_level: str = "INFO"
+    log_format: Literal["plain", "json"] = "plain"  # one line per event either way (bot.logs)
     # httpx logs every request URL, and the URL holds the token: quiet by default (lines are redacted anyway).
     http_log_level: str = "WARNING"
     # How often a request Telegram refused with a flood wait (429) is tried again after the wait.
     flood_retries: int = Field(default=3, ge=0)
     history: Path | None = Field(default_factory=lambda: Path.home() / ".local" / "state" / "quotebot" / "history")
 
-    @field_validator("telegram_bot_token", "webhook_secret", "webhook_url", mode="before")
+    @field_validator("telegram_bot_token", "webhook_secret", "webhook_url", "metrics_port", "history", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -53,6 +60,11 @@ class Settings(BaseSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError("must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
         return level
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower_case(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @property
     def token(self) -> str | None:

@@ -4,7 +4,8 @@ The token is part of every Bot API URL (``…/bot<token>/sendMessage``), so anyt
 or a request leaks it: httpx logs each request at INFO, python-telegram-bot logs requests and
 ``repr(bot)`` at DEBUG, and its ``InvalidToken`` message quotes the token. Rather than trust each
 library, a filter on the root handlers rewrites every record that reaches them, whatever its
-level: the formatted message, the exception text and the stack text.
+level: the formatted message, the exception text, the stack text and the fields added with
+``extra=`` (which the JSON log format writes out).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from urllib.parse import quote
+
+from bot.logs import extras
 
 __all__ = ["REDACTED", "Redactor", "install"]
 
@@ -47,6 +50,9 @@ class Redactor(logging.Filter):
             record.exc_text = self.redact(record.exc_text)
         if record.stack_info:
             record.stack_info = self.redact(record.stack_info)
+        for key, value in extras(record).items():
+            if not isinstance(value, int | float | bool | None):  # text, or an object shown as text
+                setattr(record, key, self.redact(str(value)))
         return True
 
 

@@ -34,11 +34,12 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor, Defaults
 
-from bot import redact
+from bot import logs, redact
 from bot.answer import Answerer
 from bot.cli import UsageError
 from bot.config import Settings
 from bot.corpus import load_corpus
+from bot.monitor import Monitor, mark_received, monitor_of
 from bot.telegram_handlers import Quotebot
 
 __all__ = [
@@ -89,6 +90,7 @@ class ChatOrderedUpdates(BaseUpdateProcessor):
         self._waiting: Counter[int] = Counter()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        mark_received()  # the reply latency counts from here, waiting for the chat's turn included
         chat = update.effective_chat if isinstance(update, Update) else None
         if chat is None:
             await coroutine
@@ -126,6 +128,7 @@ def build_application(settings: Settings, answerer: Answerer) -> Application:
     """The Application for ``settings``, answering with ``answerer``; nothing is contacted yet."""
     if not settings.token:
         raise UsageError("TELEGRAM_BOT_TOKEN is not set")
+    monitor = Monitor(settings)
     defaults = Defaults(
         parse_mode=ParseMode.HTML,
         link_preview_options=LinkPreviewOptions(is_disabled=True),
@@ -136,6 +139,8 @@ def build_application(settings: Settings, answerer: Answerer) -> Application:
         ApplicationBuilder()
         .token(settings.token)
         .base_url(settings.api_base_url)
+        .request(monitor.request())  # every Bot API request is watched, for health and metrics
+        .get_updates_request(monitor.request(get_updates=True))
         .defaults(defaults)
         # max_retries is 0 by default: without it a 429 would reach the handler and lose the answer.
         .rate_limiter(AIORateLimiter(max_retries=settings.flood_retries))
@@ -143,7 +148,8 @@ def build_application(settings: Settings, answerer: Answerer) -> Application:
         .post_init(set_command_menus)
         .build()
     )
-    Quotebot(answerer).register(app)
+    Quotebot(answerer, monitor).register(app)
+    monitor.attach(app)
     return app
 
 
@@ -216,7 +222,10 @@ async def serve(
     """Serve Telegram with ``app`` until ``stop`` is set, then finish the replies in flight.
 
     ``ready`` is set once updates are being fetched (or the webhook server is listening).
+    The health and metrics server, when on, runs from the start to the end of this.
     """
+    monitor = monitor_of(app, settings)
+    await monitor.start()
     try:
         if not await _until_done(app.initialize, stop, "reach Telegram"):
             return
@@ -227,9 +236,11 @@ async def serve(
         await app.start()
         mode = "webhook mode" if settings.webhook_url else "long polling"
         log.info("Quotebot is running as @%s (%s)", app.bot.username, mode)
+        monitor.serving(app)
         if ready is not None:
             ready.set()
         await stop.wait()
+        monitor.stopping()
         log.info("Stopping: finishing the replies in flight")
     finally:
         if app.updater is not None and app.updater.running:
@@ -237,6 +248,7 @@ async def serve(
         if app.running:
             await app.stop()  # waits for the updates being handled, and those already fetched
         await app.shutdown()
+        await monitor.stop()
 
 
 def run(settings: Settings) -> int:
@@ -256,6 +268,8 @@ def run(settings: Settings) -> int:
     except InvalidToken:
         # Not chained: PTB's own message quotes the token.
         raise UsageError("Telegram rejected TELEGRAM_BOT_TOKEN; check it with @BotFather") from None
+    except UsageError:
+        raise
     except TelegramError as err:
         log.error("Telegram refused to start the bot: %s", err)
         return 1
@@ -285,7 +299,7 @@ def _configure_logging(settings: Settings) -> None:
     """Secrets out of every log line; httpx and httpcore (which log token URLs) at their own level."""
     root = logging.getLogger()
     if not root.handlers:  # run() called without the command line having configured logging
-        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logs.configure(settings)
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     redact.install([settings.token, secret])
     logging.captureWarnings(True)  # library warnings go through the redacting handlers too

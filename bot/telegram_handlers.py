@@ -22,6 +22,7 @@ from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandl
 
 from bot import messages
 from bot.answer import Answerer
+from bot.monitor import Monitor
 from bot.render import MESSAGE_LIMIT, to_html, utf16_len
 from bot.telegram_filters import QUESTION, question_of
 
@@ -113,9 +114,10 @@ def _chunks(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
 class Quotebot:
     """The handlers, sharing one answerer and the memory of answered questions."""
 
-    def __init__(self, answerer: Answerer) -> None:
+    def __init__(self, answerer: Answerer, monitor: Monitor) -> None:
         self.answerer = answerer
         self.answered = AnsweredQuestions()
+        self.monitor = monitor  # counts, times and logs each question
 
     def register(self, app: Application) -> None:
         """Add the handlers to ``app``; within a group, the first handler that matches wins."""
@@ -161,6 +163,7 @@ class Quotebot:
         earlier = self.answered.get(key)
         if earlier is not None and earlier.text == message.text:
             return
+        self.monitor.question(message.chat.type)
         answer = self.answerer.answer(question)
         parts = to_html(answer)
         if earlier is None:
@@ -168,11 +171,7 @@ class Quotebot:
         else:
             replies = await self._replace(message, earlier.replies, parts)
         self.answered.remember(key, Answered(message.text, replies))
-        log.info(
-            "%s question in %s chat %s: %s, %d quote(s), %d part(s)",
-            "Edited" if earlier else "New", message.chat.type, message.chat_id,
-            answer.verdict.value, len(answer.quotes), len(parts),
-        )  # fmt: skip
+        self.monitor.replied(message, answer, len(parts), edited=earlier is not None)
         log.debug("The question was: %.80r", question)
 
     async def error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
