@@ -135,9 +135,10 @@ def paragraph_html(sentences: list[Sentence], marked: int, title: str | None = N
     grown = True
     while grown:  # widen the window a sentence at a time, nearest first, while it fits
         grown = False
-        for wider in ((lo - 1, hi), (lo, hi + 1)):
-            if wider[0] >= 0 and wider[1] <= len(sentences) and size(*wider) <= limit:
-                lo, hi, grown = *wider, True
+        if lo > 0 and size(lo - 1, hi) <= limit:
+            lo, grown = lo - 1, True
+        if hi < len(sentences) and size(lo, hi + 1) <= limit:
+            hi, grown = hi + 1, True
     pieces = []
     for k in range(lo, hi):
         text = sentences[k].text
