@@ -27,7 +27,7 @@ from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.answer import Answer
+from bot.answer import MAX_QUESTION, Answer, Verdict
 
 __all__ = ["BUSY_TIMEOUT", "Recorder", "StatsError", "UnknownQuestion", "normalized", "report"]
 
@@ -105,15 +105,17 @@ class Recorder:
         """Record a question and its answer; its id, or None when not recorded (off, or an error).
 
         ``article``: the file the question was narrowed to. ``replaces``: the id of the question
-        this one is an edit of, whose record is updated instead of a new one added.
+        this one is an edit of, whose record is updated instead of a new one added. A message
+        with nothing to search for ("/ask" alone) asked nothing, and is not recorded.
         """
-        if self.path is None:
+        if self.path is None or answer.verdict is Verdict.EMPTY:
             return None
         top = answer.quotes[0].sentence if answer.quotes else None
+        question = answer.question[:MAX_QUESTION]  # what the answerer read, no more
         values = {
             "chat_type": chat_type,
-            "question": answer.question,
-            "normalized": normalized(answer.question),
+            "question": question,
+            "normalized": normalized(question),
             "article": article,
             "answered": int(answer.answered),
             "top_document": top.document if top else None,

@@ -17,7 +17,7 @@ from conftest import make_settings, running
 from fake_bot_api import ADA, BOB, CHANNEL, GROUP, PRIVATE, FakeBotAPI
 from telegram_helpers import ANSWER, ASK, QUESTION, answer_to, keyboard, rows
 
-from bot.answer import Answerer
+from bot.answer import MAX_QUESTION, Answerer
 from bot.config import Settings
 from bot.stats import BUSY_TIMEOUT, Recorder, normalized, report
 
@@ -59,6 +59,14 @@ def test_a_broken_or_busy_database_loses_the_record_not_the_bot(
         assert time.monotonic() - started < BUSY_TIMEOUT + 1.0  # waited briefly, then gave up
         other.execute("ROLLBACK")
     assert [r.levelno for r in caplog.records if r.name == "quotebot.stats"] == [logging.ERROR, logging.ERROR]
+
+
+def test_only_what_was_asked_is_recorded(tmp_path: Path, answerer: Answerer) -> None:
+    path = tmp_path / "quotebot.sqlite3"
+    recorder = Recorder(path)
+    assert recorder.question("group", answerer.answer("")) is None  # "/ask" alone asked nothing
+    assert recorder.question("private", answerer.answer("captured? " * 500)) == 1
+    assert rows(path, "SELECT length(question) FROM questions") == [(MAX_QUESTION,)]  # as read
 
 
 def test_questions_are_counted_regardless_of_case_and_spacing() -> None:
