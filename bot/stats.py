@@ -82,6 +82,7 @@ class Recorder:
 
     def __init__(self, path: Path | None) -> None:
         self.path = path.expanduser() if path is not None else None
+        self._ready = False  # the file exists with its schema, as far as this recorder knows
 
     @property
     def enabled(self) -> bool:
@@ -89,15 +90,26 @@ class Recorder:
 
     @contextmanager
     def _database(self) -> Iterator[sqlite3.Connection]:
-        """A connection in autocommit mode, the file and schema created on first use."""
+        """A connection in autocommit mode, the file and schema created on first use.
+
+        Any error makes the next connection check the file and schema again (say the file was
+        deleted while the bot ran: that question is lost, the next ones are recorded).
+        """
         assert self.path is not None
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)) as db:
-            db.execute("PRAGMA journal_mode = WAL")  # kept in the file; a no-op once set
-            db.execute("PRAGMA synchronous = NORMAL")  # in WAL mode: safe, and no fsync per question
-            db.execute("PRAGMA foreign_keys = ON")
-            db.executescript(SCHEMA)
-            yield db
+        try:
+            if not self._ready:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            with closing(sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)) as db:
+                if not self._ready:
+                    db.execute("PRAGMA journal_mode = WAL")  # kept in the file
+                    db.executescript(SCHEMA)
+                    self._ready = True
+                db.execute("PRAGMA synchronous = NORMAL")  # in WAL mode: safe, and no fsync per question
+                db.execute("PRAGMA foreign_keys = ON")
+                yield db
+        except (sqlite3.Error, OSError):
+            self._ready = False
+            raise
 
     def question(
         self, chat_type: str, answer: Answer, article: str | None = None, replaces: int | None = None

@@ -37,6 +37,18 @@ def test_database_is_created_on_first_use_in_wal_mode(tmp_path: Path, answerer: 
         ]
 
 
+def test_a_database_deleted_while_the_bot_runs_is_created_again(tmp_path: Path, answerer: Answerer) -> None:
+    path = tmp_path / "quotebot.sqlite3"
+    recorder = Recorder(path)
+    recorder.question("private", answerer.answer(QUESTION))
+    path.unlink()
+    for leftover in tmp_path.glob("quotebot.sqlite3-*"):  # the WAL and its index
+        leftover.unlink()
+    recorder.question("private", answerer.answer(QUESTION))  # lost: the file was gone
+    assert recorder.question("group", answerer.answer(QUESTION)) == 1
+    assert rows(path, "SELECT chat_type FROM questions") == [("group",)]
+
+
 def test_recording_off_records_nothing(tmp_path: Path, answerer: Answerer) -> None:
     recorder = Recorder(None)
     assert not recorder.enabled
