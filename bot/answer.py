@@ -7,21 +7,28 @@ words weigh by their rarity in English); below that, the article does not answer
 says so rather than quote the least bad line.
 Further quotes are added only while the ranker still finds them plausible next to the best.
 When the best sentence leans on the one before ("This allowed...", "Both have now..."), that
-sentence comes along as context.
+sentence comes along as context. The next best sentences are kept too (``Answer.rest``), for a
+reader who asks for more.
+
+With several articles, a question can be narrowed to one of them (``answer(q, article=k)``, or
+``ask("#2 q")``): it is then answered over that article alone, as if it were the only one.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
 from enum import Enum
 
+from bot.articles import article_corpus, narrow
 from bot.corpus import Corpus, Sentence
 from bot.cues import leans_back
 from bot.index import Hit, Index
 
-__all__ = ["MAX_QUESTION", "MAX_QUOTES", "Answer", "Answerer", "Quote", "Verdict"]
+__all__ = ["MAX_MORE", "MAX_QUESTION", "MAX_QUOTES", "Answer", "Answerer", "Quote", "Verdict"]
 
 MAX_QUOTES = 3
+MAX_MORE = 6  # next best sentences kept for "more"; further down the ranking they rarely answer
 MAX_QUESTION = 1000  # characters of a question that are read; the rest is ignored
 # The best quote (with its neighbours) must hold this share of the question's IDF mass, or
 # this share of its background weight (rarity in English), else the article does not answer.
@@ -30,6 +37,7 @@ MAX_QUESTION = 1000  # characters of a question that are read; the rest is ignor
 MIN_COVERAGE = 0.3
 MIN_BACKGROUND_COVERAGE = 0.6
 MIN_SHARE = 0.1  # a further quote's probability next to the best one's
+NARROWED_KEPT = 32  # one-article answerers kept for narrowed questions, the least recently used dropped
 
 
 class Verdict(str, Enum):
@@ -54,6 +62,8 @@ class Answer:
     verdict: Verdict
     quotes: list[Quote] = field(default_factory=list)
     truncated: bool = False  # the question was longer than MAX_QUESTION and was cut
+    rest: tuple[int, ...] = ()  # corpus indices of the next best sentences, not quoted, best first
+    article: int | None = None  # the article (0-based) the question was narrowed to, if any
 
     @property
     def answered(self) -> bool:
@@ -70,8 +80,21 @@ class Answerer:
     def __init__(self, corpus: Corpus, index: Index | None = None) -> None:
         self.corpus = corpus
         self.index = index if index is not None else Index(corpus)
+        self._narrowed: OrderedDict[int, Answerer] = OrderedDict()
 
-    def answer(self, question: str) -> Answer:
+    def ask(self, text: str) -> Answer:
+        """The answer to ``text``, narrowed to article N when it starts with ``#N``.
+
+        Raises :class:`bot.articles.NoSuchArticle` (its message is for the reader) for an N the
+        corpus does not have.
+        """
+        article, question = narrow(text, self.corpus)
+        return self.answer(question, article)
+
+    def answer(self, question: str, article: int | None = None) -> Answer:
+        """The answer to ``question`` from the whole corpus, or only from ``article`` (0-based)."""
+        if article is not None:
+            return self._answer_from(article, question)
         question = question.strip()
         truncated = len(question) > MAX_QUESTION
         text = question[:MAX_QUESTION]
@@ -81,24 +104,51 @@ class Answerer:
         hits = self.index.rank(query)
         if not hits or not _covers(hits[0]):
             return Answer(question, Verdict.NOT_FOUND, truncated=truncated)
-        return Answer(question, Verdict.ANSWERED, self._quotes(hits), truncated)
+        quotes = self._quotes(hits)
+        shown = {q.sentence.index for q in quotes} | {q.context.index for q in quotes if q.context}
+        rest = tuple(h.index for h in hits if h.index not in shown)[:MAX_MORE]
+        return Answer(question, Verdict.ANSWERED, quotes, truncated, rest)
+
+    def quote(self, i: int, score: float = 0.0) -> Quote:
+        """Sentence ``i`` as a quote: with the line before when it leans on it, and its article's
+        title when there are several. ``score`` is for quotes picked by a ranking."""
+        several = len(self.corpus.articles) > 1
+        return Quote(
+            sentence=self.corpus.sentence(i),
+            score=score,
+            context=self._context(i),
+            title=self.corpus.article_of(i).title if several else None,
+        )
 
     def _quotes(self, hits: list[Hit]) -> list[Quote]:
         best = hits[0].probability
-        several = len(self.corpus.articles) > 1
         quotes: list[Quote] = []
-        for hit in hits[:MAX_QUOTES]:
-            if quotes and hit.probability < MIN_SHARE * best:
+        shown: set[int] = set()
+        for hit in hits:
+            if len(quotes) == MAX_QUOTES or (quotes and hit.probability < MIN_SHARE * best):
                 break
-            quotes.append(
-                Quote(
-                    sentence=self.corpus.sentence(hit.index),
-                    score=hit.probability,
-                    context=self._context(hit.index),
-                    title=self.corpus.article_of(hit.index).title if several else None,
-                )
-            )
+            if hit.index in shown:  # already on screen, as the context of a better quote
+                continue
+            quote = self.quote(hit.index, hit.probability)
+            quotes.append(quote)
+            shown.add(hit.index)
+            if quote.context is not None:
+                shown.add(quote.context.index)
         return quotes
+
+    def _answer_from(self, k: int, question: str) -> Answer:
+        """``question`` answered by article ``k`` alone, told in this corpus's sentence numbers."""
+        one = self._narrowed.pop(k, None)
+        if one is None:
+            one = Answerer(article_corpus(self.corpus, k))
+        self._narrowed[k] = one  # most recently used last
+        while len(self._narrowed) > NARROWED_KEPT:
+            self._narrowed.popitem(last=False)
+        answer = one.answer(question)
+        first = self.corpus.articles[k].first
+        quotes = [replace(self.quote(q.sentence.index + first), score=q.score) for q in answer.quotes]
+        rest = tuple(i + first for i in answer.rest)
+        return replace(answer, quotes=quotes, rest=rest, article=k)
 
     def _context(self, i: int) -> Sentence | None:
         """The sentence before ``i`` in its paragraph, when ``i`` opens with "This", "They"..."""

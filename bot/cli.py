@@ -3,8 +3,9 @@
     quotebot                      Telegram bot if TELEGRAM_BOT_TOKEN is set, else the console
     quotebot run                  the Telegram bot (long polling, or webhook mode)
     quotebot console [--corpus]   interactive harness; one question a line when piped
-    quotebot ask [--json] [--corpus PATH] [QUESTION ...]
+    quotebot ask [--json] [--corpus PATH] [--article N] [QUESTION ...]
     quotebot eval FILE [--rankings OUT]
+    quotebot stats [--db PATH] [--limit N]   what readers asked the Telegram bot
 
 Errors the user can fix (a missing article, a bad setting) are one line on standard error and
 exit code 2, never a traceback.
@@ -55,11 +56,18 @@ def _parser() -> argparse.ArgumentParser:
     ask = commands.add_parser("ask", help="answer questions given, or one a line from standard input")
     ask.add_argument("--json", action="store_true", help="one JSON object a line per question")
     corpus_option(ask)
+    ask.add_argument(
+        "--article", type=int, metavar="N",
+        help="answer from article N only (numbered as /about lists them)",
+    )  # fmt: skip
     ask.add_argument("questions", nargs="*", metavar="QUESTION")
     evaluate = commands.add_parser("eval", help="score the retriever on a labelled question file")
     evaluate.add_argument("file", type=Path, metavar="FILE", help=".jsonl or .jsonl.xz, as in shared/eval")
     evaluate.add_argument("--rankings", type=Path, metavar="OUT", help="write each question's ranking here")
     corpus_option(evaluate)
+    stats = commands.add_parser("stats", help="what readers asked the Telegram bot, as tables")
+    stats.add_argument("--db", type=Path, metavar="PATH", help="the database (default: QUOTEBOT_DB)")
+    stats.add_argument("--limit", type=int, default=10, metavar="N", help="rows in each table (default: 10)")
     return parser
 
 
@@ -88,13 +96,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "eval":
         return _eval(args.file, args.rankings, load_corpus(args.corpus or settings.seeds))
+    if args.command == "stats":
+        return _stats(args.db or settings.db, args.limit)
     if args.command == "run" or (args.command is None and settings.token):
         return _run(settings)
     corpus_path = getattr(args, "corpus", None) or settings.seeds
     answerer = _answerer(corpus_path)
     if args.command == "ask":
         questions = args.questions or _lines(sys.stdin)
-        _ask(answerer, questions, args.json)
+        _ask(answerer, questions, args.json, _article(answerer, args.article))
         return 0
     if args.command is None and sys.stdin.isatty():
         print("Console mode. Set TELEGRAM_BOT_TOKEN to run the Telegram bot (see README).", file=sys.stderr)
@@ -108,10 +118,20 @@ def _answerer(path: Path) -> Answerer:
     return Answerer(corpus)
 
 
-def _ask(answerer: Answerer, questions: Iterable[str], as_json: bool) -> None:
+def _article(answerer: Answerer, number: int | None) -> int | None:
+    """``--article N`` as a 0-based article, checked against the corpus."""
+    if number is None:
+        return None
+    count = len(answerer.corpus.articles)
+    if not 1 <= number <= count:
+        raise UsageError(f"--article {number}: the corpus has {count} article(s), numbered from 1")
+    return number - 1
+
+
+def _ask(answerer: Answerer, questions: Iterable[str], as_json: bool, article: int | None = None) -> None:
     first = True
     for question in questions:
-        answer = answerer.answer(question)
+        answer = answerer.answer(question, article)
         if as_json:
             print(json_line(answer), flush=True)
         else:
@@ -129,6 +149,18 @@ def _eval(path: Path, rankings: Path | None, corpus: Corpus) -> int:
     try:
         print(evaluate(path, rankings, corpus))
     except EvalError as err:
+        raise UsageError(str(err)) from None
+    return 0
+
+
+def _stats(db: Path, limit: int) -> int:
+    from bot.stats import StatsError, report
+
+    if limit < 1:
+        raise UsageError("--limit must be at least 1")
+    try:
+        print(report(db, limit))
+    except StatsError as err:
         raise UsageError(str(err)) from None
     return 0
 

@@ -7,10 +7,10 @@ it is held as ``SecretStr`` so that printing or logging the settings never shows
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.corpus import default_seeds
 
@@ -47,11 +47,26 @@ class Settings(BaseSettings):
     # How often a request Telegram refused with a flood wait (429) is tried again after the wait.
     flood_retries: int = Field(default=3, ge=0)
     history: Path | None = Field(default_factory=lambda: Path.home() / ".local" / "state" / "quotebot" / "history")
+    # What readers asked (questions, whether answered, feedback; never who): see bot/stats.py.
+    db: Path = Field(default_factory=lambda: Path.home() / ".local" / "state" / "quotebot" / "quotebot.sqlite3")
+    record: bool = True
+    # Telegram user ids allowed /stats and /reload: "123,456" (NoDecode: not read as JSON).
+    admins: Annotated[frozenset[int], NoDecode] = frozenset()
 
     @field_validator("telegram_bot_token", "webhook_secret", "webhook_url", "metrics_port", "history", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("admins", mode="before")
+    @classmethod
+    def _id_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = value.replace(" ", ",").split(",")
+            if not all(part.strip().isdigit() for part in parts if part):
+                raise ValueError("must be Telegram user ids separated by commas, e.g. 123456,789012")
+            return frozenset(int(part) for part in parts if part)
+        return value
 
     @field_validator("log_level", "http_log_level")
     @classmethod

@@ -3,7 +3,7 @@
 Interactive on a terminal (line editing and history through the standard ``readline``);
 with standard input not a terminal, it reads one question a line, prints each reply followed
 by a blank line, and exits at end of input. Replies are the same as in Telegram, as text;
-``/start``, ``/help`` and ``/about`` work here too.
+``/start``, ``/help`` and ``/about`` work here too, and so does "#2 question" to ask one article.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import TextIO
 
 from bot import messages
 from bot.answer import Answerer
+from bot.articles import NoSuchArticle
 from bot.render import to_text
 
 __all__ = ["reply", "run"]
@@ -30,12 +31,15 @@ def reply(answerer: Answerer, line: str) -> str:
     if command == "/start":
         return messages.start(answerer.corpus)
     if command == "/help":
-        return messages.help_text()
+        return messages.help_text(answerer.corpus)
     if command == "/about":
         return messages.about(answerer.corpus)
     if command == "/ask":
         line = rest
-    return to_text(answerer.answer(line))
+    try:
+        return to_text(answerer.ask(line))
+    except NoSuchArticle as err:
+        return str(err)
 
 
 def run(

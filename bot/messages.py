@@ -10,6 +10,11 @@ from bot.corpus import Corpus
 __all__ = ["about", "help_text", "hint", "start"]
 
 EXAMPLE = "Who…? When…? Where…? Why…?"
+NARROWING = "To ask about one article only, start with its number: “#2 Who…?”."
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _articles_line(corpus: Corpus) -> str:
@@ -28,13 +33,19 @@ def start(corpus: Corpus) -> str:
     )
 
 
-def help_text() -> str:
+def help_text(corpus: Corpus | None = None) -> str:
+    """How to ask; with a corpus of several articles, also how to ask about one of them."""
+    several = corpus is not None and len(corpus.articles) > 1
     return (
         "Send me a question and I reply with the sentences of the article that answer it, "
         "each with where it stands (¶ paragraph · sentence).\n\n"
+        "Under an answer: More shows the next lines, Context the paragraph around the first one, "
+        "and 👍 or 👎 says whether it helped.\n\n"
         "In groups: /ask@ followed by my name and your question, reply to one of my messages, "
         "or mention me.\n\n"
-        "/about: which article I know\n/help: this message"
+        "In any chat: type @ and my name, then a question, and pick a line to post it.\n\n"
+        + (NARROWING + "\n\n" if several else "")
+        + "/about: which article I know\n/help: this message"
     )
 
 
@@ -42,10 +53,13 @@ def about(corpus: Corpus) -> str:
     lines = []
     for number, article in enumerate(corpus.articles, start=1):
         prefix = f"#{number} " if len(corpus.articles) > 1 else ""
-        line = f"{prefix}{article.title}: {article.paragraphs} paragraphs, {article.count} sentences"
+        size = f"{_count(article.paragraphs, 'paragraph')}, {_count(article.count, 'sentence')}"
+        line = f"{prefix}{article.title}: {size}"
         if article.source:
             line += f"\nSource: {article.source}"
         lines.append(line)
+    if len(corpus.articles) > 1:
+        lines += ["", NARROWING]
     return "\n".join(lines)
 
 

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.answer import MAX_QUESTION, Answer, Quote, Verdict
+from bot.corpus import Sentence
 
-__all__ = ["MESSAGE_LIMIT", "citation", "to_html", "to_json", "to_text", "utf16_len"]
+__all__ = ["MESSAGE_LIMIT", "citation", "paragraph_html", "to_html", "to_json", "to_text", "utf16_len"]
 
 MESSAGE_LIMIT = 4096
 
@@ -110,6 +111,43 @@ def to_html(answer: Answer, limit: int = MESSAGE_LIMIT) -> list[str]:
         # A blockquote already ends its line in Telegram; one newline after it, none inside.
         messages.append("\n".join(chunks))
     return messages
+
+
+def paragraph_html(sentences: list[Sentence], marked: int, title: str | None = None, limit: int = MESSAGE_LIMIT) -> str:
+    """A paragraph as one Telegram HTML message: quoted, sentence ``marked`` (a corpus index) in
+    bold, then where it stands ("¶4 · sentences 1–5"). A paragraph too long for one message is
+    shown around the marked sentence, "…" where sentences were left out.
+    """
+    at = next(k for k, s in enumerate(sentences) if s.index == marked)
+    lo, hi = at, at + 1
+
+    def where(lo: int, hi: int) -> str:
+        first, last = sentences[lo].position, sentences[hi - 1].position
+        span = f"sentence {first}" if first == last else f"sentences {first}–{last}"
+        place = f"¶{sentences[at].paragraph} · {span}"
+        return f"{title} · {place}" if title else place
+
+    def size(lo: int, hi: int) -> int:
+        elided = (lo > 0) + (hi < len(sentences))
+        text = " ".join(s.text for s in sentences[lo:hi])
+        return utf16_len(text) + 2 * elided + 1 + utf16_len(where(lo, hi))
+
+    grown = True
+    while grown:  # widen the window a sentence at a time, nearest first, while it fits
+        grown = False
+        if lo > 0 and size(lo - 1, hi) <= limit:
+            lo, grown = lo - 1, True
+        if hi < len(sentences) and size(lo, hi + 1) <= limit:
+            hi, grown = hi + 1, True
+    pieces = []
+    for k in range(lo, hi):
+        text = sentences[k].text
+        if k == at and size(lo, hi) > limit:  # the marked sentence alone is longer than a message
+            text = _pieces(_Block(text), limit - size(at, at + 1) + utf16_len(text) - 1)[0].text + "…"
+        text = html.escape(text, quote=False)
+        pieces.append(f"<b>{text}</b>" if k == at else text)
+    body = " ".join(["…"] * (lo > 0) + pieces + ["…"] * (hi < len(sentences)))
+    return f"<blockquote>{body}</blockquote>\n{html.escape(where(lo, hi), quote=False)}"
 
 
 def to_text(answer: Answer) -> str:

@@ -8,6 +8,7 @@ Long polling by default; webhook mode when ``QUOTEBOT_WEBHOOK_URL`` is set: a sm
 on ``QUOTEBOT_LISTEN``:``QUOTEBOT_PORT`` at the URL's path, behind whatever terminates HTTPS, which
 refuses (403) any request without the ``X-Telegram-Bot-Api-Secret-Token`` given to ``setWebhook``.
 On SIGTERM or Ctrl-C the bot stops taking updates, finishes the replies in flight and exits 0.
+On SIGHUP it reads the articles again, as /reload does (:mod:`bot.telegram_admin`).
 """
 
 from __future__ import annotations
@@ -27,26 +28,33 @@ from telegram import (
     BotCommand,
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
     LinkPreviewOptions,
     Update,
 )
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor, Defaults
 
 from bot import logs, redact
 from bot.answer import Answerer
+from bot.callback_data import Signer
 from bot.cli import UsageError
 from bot.config import Settings
 from bot.corpus import load_corpus
+from bot.library import Library
 from bot.monitor import Monitor, mark_received, monitor_of
+from bot.stats import Recorder
+from bot.telegram_admin import Admin, reload_articles
+from bot.telegram_buttons import Buttons, Keyboards
 from bot.telegram_handlers import Quotebot
+from bot.telegram_inline import Inline
 
 __all__ = [
     "ALLOWED_UPDATES",
     "ChatOrderedUpdates",
     "Webhook",
     "build_application",
+    "library_of",
     "run",
     "serve",
     "set_command_menus",
@@ -56,10 +64,19 @@ __all__ = [
 log = logging.getLogger("quotebot.telegram")
 
 # Only what the handlers use, so Telegram does not send (and the bot does not fetch) the rest.
-ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CHANNEL_POST, Update.EDITED_CHANNEL_POST]
+ALLOWED_UPDATES = [
+    Update.MESSAGE,
+    Update.EDITED_MESSAGE,
+    Update.CHANNEL_POST,
+    Update.EDITED_CHANNEL_POST,
+    Update.INLINE_QUERY,
+    Update.CHOSEN_INLINE_RESULT,  # sent only with inline feedback on in BotFather
+    Update.CALLBACK_QUERY,
+]
 POLL_TIMEOUT = 30  # seconds a getUpdates long poll waits for news
 MAX_CONCURRENT_UPDATES = 64
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+LIBRARY = "quotebot.library"  # where build_application leaves the Library in bot_data, for SIGHUP
 _SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what setWebhook accepts as secret_token
 
 PRIVATE_COMMANDS = [
@@ -71,6 +88,11 @@ GROUP_COMMANDS = [
     BotCommand("ask", "Ask about the article: /ask your question"),
     BotCommand("help", "How to ask me in a group"),
     BotCommand("about", "The article I know"),
+]
+ADMIN_COMMANDS = [
+    *PRIVATE_COMMANDS,
+    BotCommand("stats", "What readers asked"),
+    BotCommand("reload", "Read the articles again"),
 ]
 
 
@@ -112,8 +134,9 @@ class ChatOrderedUpdates(BaseUpdateProcessor):
         """Nothing to tear down: the application waits for updates in flight before this."""
 
 
-async def set_command_menus(app: Application) -> None:
-    """Runs once at start-up: the command menus Telegram shows, one for private chats, one for groups.
+async def set_command_menus(app: Application, admins: frozenset[int] = frozenset()) -> None:
+    """Runs once at start-up: the command menus Telegram shows, one for private chats, one for groups,
+    and for each admin's private chat one with /stats and /reload.
 
     A failure costs only the menus, so it is logged and the bot starts anyway.
     """
@@ -122,6 +145,11 @@ async def set_command_menus(app: Application) -> None:
         await app.bot.set_my_commands(GROUP_COMMANDS, scope=BotCommandScopeAllGroupChats())
     except TelegramError as err:
         log.warning("Could not set the command menus: %s", err)
+    for admin in sorted(admins):
+        try:
+            await app.bot.set_my_commands(ADMIN_COMMANDS, scope=BotCommandScopeChat(admin))
+        except TelegramError as err:  # "chat not found" until the admin has written to the bot
+            log.info("Could not set the admin menu for user %d: %s", admin, err)
 
 
 def build_application(settings: Settings, answerer: Answerer) -> Application:
@@ -129,8 +157,9 @@ def build_application(settings: Settings, answerer: Answerer) -> Application:
     if not settings.token:
         raise UsageError("TELEGRAM_BOT_TOKEN is not set")
     monitor = Monitor(settings)
+    # No default parse_mode: every send names its own (HTML, or none for the plain-text fallback),
+    # and PTB would add a default one to calls that have no such parameter (editMessageReplyMarkup).
     defaults = Defaults(
-        parse_mode=ParseMode.HTML,
         link_preview_options=LinkPreviewOptions(is_disabled=True),
         # A question deleted before its answer went out still gets the answer, just not as a reply.
         allow_sending_without_reply=True,
@@ -145,12 +174,28 @@ def build_application(settings: Settings, answerer: Answerer) -> Application:
         # max_retries is 0 by default: without it a 429 would reach the handler and lose the answer.
         .rate_limiter(AIORateLimiter(max_retries=settings.flood_retries))
         .concurrent_updates(ChatOrderedUpdates(MAX_CONCURRENT_UPDATES))
-        .post_init(set_command_menus)
+        .post_init(lambda app: set_command_menus(app, settings.admins))
         .build()
     )
-    Quotebot(answerer, monitor).register(app)
+    library = Library(answerer, settings.seeds)
+    recorder = Recorder(settings.db if settings.record else None)
+    keyboards = Keyboards(Signer(settings.token))  # signed with the token: valid across restarts
+    quotebot = Quotebot(library, recorder, keyboards, monitor)
+    # Before the Quotebot's own handlers, whose fallback answers unknown private commands with help.
+    Admin(library, recorder, settings.admins, quotebot.say).register(app)
+    Inline(library, recorder).register(app)
+    Buttons(library, recorder, keyboards, quotebot.reply).register(app)
+    quotebot.register(app)
     monitor.attach(app)
+    app.bot_data[LIBRARY] = library
     return app
+
+
+def library_of(app: Application) -> Library:
+    """The articles ``app`` serves (see :func:`build_application`)."""
+    library = app.bot_data[LIBRARY]
+    assert isinstance(library, Library)
+    return library
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,6 +337,15 @@ async def _serve_until_signalled(app: Application, settings: Settings) -> None:
 
     for sig in STOP_SIGNALS:
         loop.add_signal_handler(sig, on_signal, sig)
+    reloads: set[asyncio.Task[str]] = set()  # held, so a reload in progress is not garbage-collected
+
+    def on_hangup() -> None:
+        log.info("SIGHUP received; reading the articles again")
+        task = loop.create_task(reload_articles(library_of(app)))
+        reloads.add(task)
+        task.add_done_callback(reloads.discard)
+
+    loop.add_signal_handler(signal.SIGHUP, on_hangup)
     await serve(app, settings, stop)
 
 

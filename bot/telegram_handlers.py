@@ -2,8 +2,10 @@
 
 One small async method per kind of update, each saying when it runs. Replies are HTML (quotes
 in ``<blockquote>``) in parts of at most 4096 characters, sent in order into the question's chat
-and forum topic, the first part as a reply to the question. Should Telegram fail to parse a
-part's HTML, that part goes out again as plain text: an answer is never lost to markup.
+and forum topic, the first part as a reply to the question, the buttons (:mod:`bot.telegram_buttons`)
+under the last. Should Telegram fail to parse a part's HTML, that part goes out again as plain
+text: an answer is never lost to markup. Each question is recorded (:mod:`bot.stats`) before its
+answer goes out, so that the 👍 / 👎 under it can name it.
 """
 
 from __future__ import annotations
@@ -14,19 +16,26 @@ import re
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from telegram import Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandler, filters
 
 from bot import messages
 from bot.answer import Answerer
+from bot.articles import NoSuchArticle
+from bot.library import Library
 from bot.monitor import Monitor
 from bot.render import MESSAGE_LIMIT, to_html, utf16_len
+from bot.stats import Recorder
 from bot.telegram_filters import QUESTION, question_of
 
-__all__ = ["AnsweredQuestions", "Quotebot", "deliver", "plain_text"]
+if TYPE_CHECKING:  # the buttons module uses this one's helpers
+    from bot.telegram_buttons import Keyboards
+
+__all__ = ["AnsweredQuestions", "Quotebot", "deliver", "html_parts", "plain_text", "too_late"]
 
 log = logging.getLogger("quotebot.telegram")
 
@@ -42,6 +51,7 @@ class Answered:
 
     text: str
     replies: list[int]
+    question_id: int | None = None  # its record in the stats database, updated when it is edited
 
 
 class AnsweredQuestions:
@@ -111,13 +121,34 @@ def _chunks(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     return [p for p in pieces if p.strip()]
 
 
-class Quotebot:
-    """The handlers, sharing one answerer and the memory of answered questions."""
+def too_late(err: BadRequest) -> bool:
+    """Whether Telegram refused to answer an inline or callback query for being too old: a query
+    must be answered within seconds, so one that waited out a restart or a slow moment is."""
+    message = err.message.lower()
+    return "query is too old" in message or "query id is invalid" in message
 
-    def __init__(self, answerer: Answerer, monitor: Monitor) -> None:
-        self.answerer = answerer
+
+
+def html_parts(text: str, pre: bool = False) -> list[str]:
+    """Plain ``text`` as HTML messages of at most 4096 visible characters, escaped; monospaced when ``pre``."""
+    parts = [html.escape(chunk, quote=False) for chunk in _chunks(text)]
+    return [f"<pre>{part}</pre>" for part in parts] if pre else parts
+
+
+class Quotebot:
+    """The handlers, sharing the articles in service, the recorder and the memory of answered questions."""
+
+    def __init__(self, library: Library, recorder: Recorder, keyboards: Keyboards, monitor: Monitor) -> None:
+        self.library = library
+        self.recorder = recorder
+        self.keyboards = keyboards
         self.answered = AnsweredQuestions()
         self.monitor = monitor  # counts, times and logs each question
+
+    @property
+    def answerer(self) -> Answerer:
+        """The answerer in service now (a /reload may replace it between two updates)."""
+        return self.library.current.answerer
 
     def register(self, app: Application) -> None:
         """Add the handlers to ``app``; within a group, the first handler that matches wins."""
@@ -137,10 +168,10 @@ class Quotebot:
 
     async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Runs on /help, and on commands the bot does not know in private chats."""
-        await self._say(update, messages.help_text())
+        await self._say(update, messages.help_text(self.answerer.corpus))
 
     async def about(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Runs on /about: the article's title, paragraphs, sentences and source."""
+        """Runs on /about: each article's number, title, paragraphs, sentences and source."""
         await self._say(update, messages.about(self.answerer.corpus))
 
     async def hint(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -153,7 +184,7 @@ class Quotebot:
         Any text in a private chat; ``/ask``, a mention of the bot or a reply to it in groups and
         channels. An edited question is answered again only when its text changed (Telegram also
         sends edits for changes the bot cannot see), and then the earlier reply is edited to the
-        new answer rather than a second reply added.
+        new answer rather than a second reply added. "#2 question" asks the second article only.
         """
         message = update.effective_message
         question = question_of(message) if message else None
@@ -164,13 +195,23 @@ class Quotebot:
         if earlier is not None and earlier.text == message.text:
             return
         self.monitor.question(message.chat.type)
-        answer = self.answerer.answer(question)
+        edition = self.library.current  # once: a /reload meanwhile must not mix two editions
+        try:
+            answer = edition.answerer.ask(question)
+        except NoSuchArticle as err:
+            await self._say(update, str(err))
+            return
+        corpus = edition.answerer.corpus
+        narrowed = corpus.articles[answer.article].document if answer.article is not None else None
+        replaces = earlier.question_id if earlier else None
+        question_id = self.recorder.question(message.chat.type, answer, narrowed, replaces)
         parts = to_html(answer)
+        markup = self.keyboards.under(answer, edition.fingerprint, question_id)
         if earlier is None:
-            replies = await self._reply(message, parts)
+            replies = await self._reply(message, parts, markup=markup)
         else:
-            replies = await self._replace(message, earlier.replies, parts)
-        self.answered.remember(key, Answered(message.text, replies))
+            replies = await self._replace(message, earlier.replies, parts, markup)
+        self.answered.remember(key, Answered(message.text, replies, question_id))
         self.monitor.replied(message, answer, len(parts), edited=earlier is not None)
         log.debug("The question was: %.80r", question)
 
@@ -192,42 +233,62 @@ class Quotebot:
         else:
             log.error("Unexpected error (%s)", where, exc_info=err)
 
-    async def _say(self, update: Update, text: str) -> None:
-        """Reply with a fixed plain-text message, escaped into HTML."""
+    async def _say(self, update: Update, text: str, pre: bool = False) -> None:
+        """Reply with a fixed plain-text message, escaped into HTML (monospaced when ``pre``)."""
         if update.effective_message is not None:
-            parts = [html.escape(chunk, quote=False) for chunk in _chunks(text)]
-            await self._reply(update.effective_message, parts)
+            await self._reply(update.effective_message, html_parts(text, pre))
 
-    async def _reply(self, message: Message, parts: list[str], first_replies: bool = True) -> list[int]:
-        """Send ``parts`` in order into the question's chat and topic, the first as a reply to it.
+    async def say(self, update: Update, text: str, pre: bool = False) -> None:
+        """Reply with plain ``text`` (for the handlers of other modules)."""
+        await self._say(update, text, pre)
+
+    async def reply(self, message: Message, parts: list[str], markup: InlineKeyboardMarkup | None) -> list[int]:
+        """Send HTML ``parts`` as a reply to ``message``, ``markup`` under the last; the ids sent."""
+        return await self._reply(message, parts, markup=markup)
+
+    async def _reply(
+        self,
+        message: Message,
+        parts: list[str],
+        first_replies: bool = True,
+        markup: InlineKeyboardMarkup | None = None,
+    ) -> list[int]:
+        """Send ``parts`` in order into the question's chat and topic, the first as a reply to it,
+        ``markup`` (the answer's buttons) under the last.
 
         ``Message.reply_text`` adds the question's ``message_thread_id`` when it is in a forum topic.
         """
         sent = []
         for number, part in enumerate(parts):
             quote = first_replies and number == 0
+            buttons = markup if number == len(parts) - 1 else None
 
-            async def send(text: str, mode: str | None, quote: bool = quote) -> Message:
-                return await message.reply_text(text, parse_mode=mode, do_quote=quote)
+            async def send(
+                text: str, mode: str | None, quote: bool = quote, buttons: InlineKeyboardMarkup | None = buttons
+            ) -> Message:
+                return await message.reply_text(text, parse_mode=mode, do_quote=quote, reply_markup=buttons)
 
             reply = await deliver(send, part)
             if isinstance(reply, Message):
                 sent.append(reply.message_id)
         return sent
 
-    async def _replace(self, message: Message, earlier: list[int], parts: list[str]) -> list[int]:
-        """Edit the reply ``earlier`` to ``parts``: messages kept, extra parts sent, spare ones deleted.
+    async def _replace(
+        self, message: Message, earlier: list[int], parts: list[str], markup: InlineKeyboardMarkup | None
+    ) -> list[int]:
+        """Edit the reply ``earlier`` to ``parts``: messages kept, extra parts sent, spare ones deleted;
+        ``markup`` under the last part, and only there.
 
         When the earlier reply is gone (deleted in the meantime), a fresh reply is sent instead.
         """
         try:
-            for message_id, part in zip(earlier, parts):
-                await self._edit(message, message_id, part)
+            for number, (message_id, part) in enumerate(zip(earlier, parts)):
+                await self._edit(message, message_id, part, markup if number == len(parts) - 1 else None)
         except BadRequest as err:
             if "message to edit not found" not in err.message.lower():
                 raise
-            return await self._reply(message, parts)
-        added = await self._reply(message, parts[len(earlier) :], first_replies=False)
+            return await self._reply(message, parts, markup=markup)
+        added = await self._reply(message, parts[len(earlier) :], first_replies=False, markup=markup)
         for spare in earlier[len(parts) :]:
             try:
                 await message.get_bot().delete_message(message.chat_id, spare)
@@ -235,13 +296,14 @@ class Quotebot:
                 log.info("Could not delete a spare reply part: %s", err.message)
         return earlier[: len(parts)] + added
 
-    async def _edit(self, message: Message, message_id: int, part: str) -> None:
-        """Edit the bot's message ``message_id`` in the question's chat to ``part``."""
+    async def _edit(self, message: Message, message_id: int, part: str, markup: InlineKeyboardMarkup | None) -> None:
+        """Edit the bot's message ``message_id`` in the question's chat to ``part``, ``markup`` under it
+        (an edit without one takes the earlier buttons off)."""
 
         bot, chat_id = message.get_bot(), message.chat_id
 
         async def edit(text: str, mode: str | None) -> Message | bool:
-            return await bot.edit_message_text(text, chat_id, message_id, parse_mode=mode)
+            return await bot.edit_message_text(text, chat_id, message_id, parse_mode=mode, reply_markup=markup)
 
         try:
             await deliver(edit, part)

@@ -71,12 +71,14 @@ def long_article() -> str:
 
 
 @pytest.fixture(autouse=True)
-def _no_outside_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests see only the settings they give: none from the environment or a .env file."""
+def _no_outside_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Tests see only the settings they give: none from the environment or a .env file; and
+    what readers asked goes to a database under the test's temporary folder, never the user's."""
     for name in list(os.environ):
         if name.startswith("QUOTEBOT_") or name == "TELEGRAM_BOT_TOKEN":
             monkeypatch.delenv(name)
     monkeypatch.setenv("PTB_TIMEDELTA", "1")  # as `quotebot run` sets it
+    monkeypatch.setenv("QUOTEBOT_DB", str(tmp_path / "quotebot.sqlite3"))
 
 
 @pytest.fixture
@@ -131,3 +133,49 @@ async def bot(fake: FakeBotAPI, settings: Settings, answerer: Answerer) -> Async
     """The bot, long polling the fake, answering about the bundled article."""
     async with running(settings, answerer) as app:
         yield app
+
+
+# Several articles --------------------------------------------------------------------------
+
+ARTICLES = {
+    "01_bridge.md": """title: The Harbour Bridge
+source: https://example.org/bridge
+
+The Harbour Bridge opened in March 1932 after eight years of work.
+It was built by Dorman Long, a company from Middlesbrough.
+About 1,400 workers worked on the arch, and sixteen of them died.
+
+The toll for a car was sixpence when the bridge opened.
+Today the bridge carries eight lanes of traffic and two railway lines.
+""",
+    "02_festival.txt": """title: The Lantern Festival
+
+The lantern festival opened on Friday evening in the old town.
+Thousands of paper lanterns were hung along the river by volunteers.
+The mayor said the festival would bring visitors back after a quiet winter.
+
+Food stalls sold dumplings and sweet rice cakes until midnight.
+The festival ends on Sunday with a parade of dragon lanterns.
+""",
+    "03_library.txt": """title: The City Library
+
+The new city library has a reading room for two hundred people.
+Its architect designed the roof to let in daylight from the north.
+""",
+}
+
+
+@pytest.fixture
+def articles_folder(tmp_path: Path) -> Path:
+    """A folder of three short articles: a bridge, a festival and a library."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for name, text in ARTICLES.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def several(articles_folder: Path) -> Answerer:
+    """The answerer on the three articles."""
+    return Answerer(load_corpus(articles_folder))

@@ -13,9 +13,16 @@ object returned or pushed is checked to have the fields the spec requires and no
 Message text sent with ``parse_mode=HTML`` is parsed under Telegram's rules
 (:mod:`telegram_html`) and must be at most 4096 UTF-16 units of visible text.
 
-The state is a small Telegram: chats, their messages (by chat and id), forum topics, the
-update queue with real long polling (``timeout``; ``offset`` confirms updates), the webhook
-and the command menus. Faults (429 with ``retry_after``, 5xx, malformed bodies, delays) are
+The state is a small Telegram: chats, their messages (by chat and id, with their inline
+keyboards), forum topics, the update queue with real long polling (``timeout``; ``offset``
+confirms updates), the webhook, the command menus, inline queries and callback queries (each
+answered at most once, as Telegram allows).
+
+    query = fake.push_inline_query(ADA, "When?")       # someone types "@bot When?"
+    [answer] = await fake.wait_inline_answer(query)     # what the bot listed
+    posted = fake.choose(query, answer.params["results"][0]["id"], GROUP)   # and picks one
+    tap = fake.press(reply.result, "More")              # someone taps a button under a message
+    toast = await fake.wait_callback_answer(tap) Faults (429 with ``retry_after``, 5xx, malformed bodies, delays) are
 injected per method with :meth:`FakeBotAPI.inject`.
 """
 
@@ -101,7 +108,7 @@ CHANNEL = Chat(-1_001_000_000_003, "channel", title="Daily Quotes", username="da
 _GET_ME_EXTRAS = {
     "can_join_groups": True,
     "can_read_all_group_messages": False,  # privacy mode on, as BotFather sets it
-    "supports_inline_queries": False,
+    "supports_inline_queries": True,  # /setinline done in BotFather
     "can_connect_to_business": False,
     "has_main_web_app": False,
 }
@@ -234,6 +241,17 @@ _AUTO_ENTITIES = [
 ]
 _COMMAND = re.compile(r"[a-z0-9_]{1,32}")
 _SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+_START_PARAMETER = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_BUTTON_ACTIONS = {
+    "url", "callback_data", "web_app", "login_url", "switch_inline_query", "switch_inline_query_current_chat",
+    "switch_inline_query_chosen_chat", "copy_text", "callback_game", "pay",
+}  # fmt: skip
+_NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply markup "
+    "are exactly the same as a current content and reply markup of the message"
+)
+_QUERY_INVALID = "Bad Request: query is too old and response timeout expired or query ID is invalid"
+INLINE_QUERY_LIMIT = 256  # characters of an inline query Telegram sends
 _DEFAULT_UPDATES = {"chat_member", "message_reaction", "message_reaction_count"}  # sent only on request
 
 
@@ -256,6 +274,9 @@ class FakeBotAPI:
         self.by_bot: set[tuple[int, int]] = set()  # (chat, message id) of the bot's own messages
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}  # (scope, language) -> menu
         self.webhook: dict[str, Any] = {}
+        self.inline_feedback = True  # /setinlinefeedback done: chosen results are sent to the bot
+        self._queries: dict[str, bool] = {}  # inline and callback query ids -> answered yet
+        self._query_ids = itertools.count(4_000_000_000_000_000_001)
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._message_ids: dict[int, itertools.count[int]] = {}
@@ -356,6 +377,78 @@ class FakeBotAPI:
             creation.update(message_thread_id=thread, is_topic_message=True)
             self.push("message", creation)
         return thread
+
+    def push_inline_query(
+        self, sender: User, query: str, *, chat_type: str = "sender", offset: str = ""
+    ) -> dict[str, Any]:
+        """``sender`` types ``@bot query`` in a chat of ``chat_type``; Telegram sends at most 256 characters."""
+        assert len(query) <= INLINE_QUERY_LIMIT, "Telegram never sends a longer inline query"
+        inline = {"id": self._query_id(), "from": sender.api(), "query": query, "offset": offset}
+        inline["chat_type"] = chat_type
+        self.push("inline_query", inline)
+        return inline
+
+    async def wait_inline_answer(self, inline: dict[str, Any], timeout: float = 10.0) -> list[Call]:
+        """The bot's answer to ``inline`` (one call), waiting for it."""
+        return await self.wait_for(
+            lambda c: c.method == "answerInlineQuery" and c.params["inline_query_id"] == inline["id"], 1, timeout
+        )
+
+    def choose(self, inline: dict[str, Any], result_id: str, chat: Chat) -> dict[str, Any]:
+        """The user who typed ``inline`` picks result ``result_id``: it is posted in ``chat`` "via" the
+        bot, as they see it, and (inline feedback on) the bot hears which result was chosen."""
+        [answer] = [c for c in self.calls_to("answerInlineQuery") if c.params["inline_query_id"] == inline["id"]]
+        [result] = [r for r in answer.params["results"] if r["id"] == result_id]
+        content = result["input_message_content"]
+        visible, entities = self._formatted(content["message_text"], content)
+        sender = User(inline["from"]["id"], inline["from"]["first_name"], inline["from"].get("username"))
+        posted = self._new_message(chat.api(), sender, None, None)
+        posted.update(text=visible, via_bot=self.bot.api())
+        if entities:
+            posted["entities"] = entities
+        if self.inline_feedback:
+            chosen = {"result_id": result_id, "from": inline["from"], "query": inline["query"]}
+            self.push("chosen_inline_result", chosen)
+        return posted
+
+    def press(self, message: dict[str, Any], text: str, by: User = ADA) -> dict[str, Any]:
+        """``by`` taps the button labelled ``text`` under the bot's ``message`` (as it is now)."""
+        current = self.messages[(message["chat"]["id"], message["message_id"])]
+        buttons = [b for row in current.get("reply_markup", {}).get("inline_keyboard", []) for b in row]
+        found = [b for b in buttons if b["text"] == text]
+        assert found, f"no button {text!r} under the message; there are {[b['text'] for b in buttons]}"
+        return self.push_callback(current, found[0]["callback_data"], by)
+
+    def push_callback(self, message: dict[str, Any], data: str, by: User = ADA) -> dict[str, Any]:
+        """A callback query with ``data`` from a button under ``message`` (any data: forged ones too)."""
+        current = self.messages.get((message["chat"]["id"], message["message_id"]), message)
+        query = {
+            "id": self._query_id(),
+            "from": by.api(),
+            "message": current,
+            "chat_instance": str(-abs(current["chat"]["id"]) * 7 + 1),
+            "data": data,
+        }
+        self.push("callback_query", query)
+        return query
+
+    async def wait_callback_answer(self, query: dict[str, Any], timeout: float = 10.0) -> Call:
+        """The bot's answerCallbackQuery for ``query``, waiting for it."""
+        [call] = await self.wait_for(
+            lambda c: c.method == "answerCallbackQuery" and c.params["callback_query_id"] == query["id"], 1, timeout
+        )
+        return call
+
+    def _query_id(self) -> str:
+        query_id = str(next(self._query_ids))
+        self._queries[query_id] = False
+        return query_id
+
+    def _answer_query(self, query_id: str) -> None:
+        """Inline and callback queries are answered once, and only ones Telegram sent."""
+        if self._queries.get(query_id, True):
+            raise ApiError(400, _QUERY_INVALID)
+        self._queries[query_id] = True
 
     # Faults ----------------------------------------------------------------------------------
 
@@ -667,6 +760,7 @@ class FakeBotAPI:
             replied = self.messages.get((reply.get("chat_id", chat["id"]), reply["message_id"]))
             if replied is None and not reply.get("allow_sending_without_reply"):
                 raise ApiError(400, "Bad Request: message to be replied not found")
+        markup = self._keyboard(params)
         message = self._new_message(chat, self.bot, self._thread(chat, params, replied), replied)
         self.by_bot.add((chat["id"], message["message_id"]))
         message["text"] = visible
@@ -674,9 +768,40 @@ class FakeBotAPI:
             message["entities"] = entities
         if "link_preview_options" in params:
             message["link_preview_options"] = params["link_preview_options"]
+        if markup:
+            message["reply_markup"] = markup
         return message
 
     async def _api_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
+        message = self._editable(params)
+        visible, entities = self._formatted(params.get("text"), params)
+        markup = self._keyboard(params)  # an edit without one takes the keyboard off, as in Telegram
+        now = (message.get("text"), message.get("entities", []), message.get("reply_markup"))
+        if (visible, entities, markup) == now:
+            raise ApiError(400, _NOT_MODIFIED)
+        message = {k: v for k, v in message.items() if k not in ("entities", "reply_markup")}
+        message.update(text=visible, edit_date=int(time.time()))
+        if entities:
+            message["entities"] = entities
+        if markup:
+            message["reply_markup"] = markup
+        self.messages[(message["chat"]["id"], message["message_id"])] = message
+        return message
+
+    async def _api_editMessageReplyMarkup(self, params: dict[str, Any]) -> dict[str, Any]:
+        message = self._editable(params)
+        markup = self._keyboard(params)
+        if markup == message.get("reply_markup"):
+            raise ApiError(400, _NOT_MODIFIED)
+        message = {k: v for k, v in message.items() if k != "reply_markup"}
+        message["edit_date"] = int(time.time())
+        if markup:
+            message["reply_markup"] = markup
+        self.messages[(message["chat"]["id"], message["message_id"])] = message
+        return message
+
+    def _editable(self, params: dict[str, Any]) -> dict[str, Any]:
+        """The bot's message an edit names, or the refusal Telegram gives."""
         if "inline_message_id" in params:
             raise ApiError(400, "Bad Request: the fake has no inline messages")
         if "chat_id" not in params or "message_id" not in params:
@@ -687,19 +812,25 @@ class FakeBotAPI:
             raise ApiError(400, "Bad Request: message to edit not found")
         if (chat["id"], message["message_id"]) not in self.by_bot:
             raise ApiError(400, "Bad Request: message can't be edited")
-        visible, entities = self._formatted(params.get("text"), params)
-        if visible == message.get("text") and entities == message.get("entities", []):
-            raise ApiError(
-                400,
-                "Bad Request: message is not modified: specified new message content and reply markup "
-                "are exactly the same as a current content and reply markup of the message",
-            )
-        message = {k: v for k, v in message.items() if k != "entities"}
-        message.update(text=visible, edit_date=int(time.time()))
-        if entities:
-            message["entities"] = entities
-        self.messages[(chat["id"], message["message_id"])] = message
         return message
+
+    def _keyboard(self, params: dict[str, Any]) -> dict[str, Any] | None:
+        """The inline keyboard of a send or edit, checked as Telegram checks it; None without one."""
+        markup = params.get("reply_markup")
+        if not markup:
+            return None
+        if "inline_keyboard" not in markup:
+            return markup  # reply keyboards and the like: not the bot's business here
+        for row in markup["inline_keyboard"]:
+            for button in row:
+                if not button["text"]:
+                    raise ApiError(400, "Bad Request: text buttons are unallowed in the inline keyboard")
+                if len(_BUTTON_ACTIONS.intersection(button)) != 1:
+                    raise ApiError(400, "Bad Request: inline keyboard button needs exactly one action")
+                data = button.get("callback_data")
+                if data is not None and not 1 <= len(data.encode()) <= 64:
+                    raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+        return markup
 
     async def _api_deleteMessage(self, params: dict[str, Any]) -> bool:
         chat = self._chat(params["chat_id"])
@@ -731,11 +862,30 @@ class FakeBotAPI:
         return True
 
     async def _api_answerCallbackQuery(self, params: dict[str, Any]) -> bool:
+        if len(params.get("text", "")) > 200:
+            raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
+        self._answer_query(params["callback_query_id"])
         return True
 
     async def _api_answerInlineQuery(self, params: dict[str, Any]) -> bool:
-        if len(params["results"]) > 50:
+        results = params["results"]
+        if len(results) > 50:
             raise ApiError(400, "Bad Request: RESULTS_TOO_MUCH")
+        ids = [r["id"] for r in results]
+        if len(set(ids)) != len(ids) or not all(1 <= len(i.encode()) <= 64 for i in ids):
+            raise ApiError(400, "Bad Request: RESULT_ID_INVALID")
+        for result in results:
+            content = result.get("input_message_content", {})
+            if "message_text" in content:
+                self._formatted(content["message_text"], content)  # parsed and measured as a message
+            if result.get("type") == "article" and not result["title"].strip():
+                raise ApiError(400, "Bad Request: RESULT_TITLE_EMPTY")
+        if len(params.get("next_offset", "").encode()) > 64:
+            raise ApiError(400, "Bad Request: NEXT_OFFSET_INVALID")
+        button = params.get("button")
+        if button is not None and not _START_PARAMETER.fullmatch(button.get("start_parameter", "")):
+            raise ApiError(400, "Bad Request: START_PARAM_INVALID")
+        self._answer_query(params["inline_query_id"])
         return True
 
 

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+import sqlite3
+import time
+from collections.abc import Callable
+from contextlib import closing
+from pathlib import Path
+from typing import Any, TypeVar
 
 from fake_bot_api import Call, Chat, FakeBotAPI
+
+T = TypeVar("T")
 
 QUESTION = "When were they captured?"
 ANSWER = "Ukrainian forces captured them in January 2023."
@@ -55,3 +63,33 @@ def message_content(spec: dict[str, str]) -> dict[str, Any]:
         "voice": {**file, "duration": 3},
     }
     return {"text": spec["text"]} if "text" in spec else {kind: media[kind] for kind in spec}
+
+
+# Buttons, and what the bot recorded -------------------------------------------------------
+
+
+def keyboard(message: dict[str, Any] | Call) -> list[list[str]]:
+    """The labels of the buttons under a message (as sent, or as it is now), row by row."""
+    sent = message.result if isinstance(message, Call) else message
+    markup = sent.get("reply_markup") or {}
+    return [[button["text"] for button in row] for row in markup.get("inline_keyboard", [])]
+
+
+async def eventually(check: Callable[[], T | None], timeout: float = 10.0) -> T:
+    """``check()``'s first truthy value, polled until ``timeout`` (for effects the bot has no reply for)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still {value!r} after {timeout} s")
+        await asyncio.sleep(0.02)
+
+
+def rows(db: Path, sql: str, *args: Any) -> list[tuple[Any, ...]]:
+    """The rows ``sql`` selects from the stats database (none when it does not exist yet)."""
+    if not db.exists():
+        return []
+    with closing(sqlite3.connect(db)) as connection:
+        return connection.execute(sql, args).fetchall()

@@ -12,7 +12,7 @@ import aiohttp
 import pytest
 from bot_api_spec import spec
 from conftest import TOKEN
-from fake_bot_api import GROUP, PRIVATE, FakeBotAPI, Fault
+from fake_bot_api import ADA, GROUP, PRIVATE, FakeBotAPI, Fault
 from telegram_html import HtmlError, parse
 
 
@@ -247,3 +247,53 @@ async def test_malformed_and_slow_faults(fake: FakeBotAPI, client: aiohttp.Clien
     started = time.monotonic()
     assert (await call(client, "getMe"))[0] == 200
     assert time.monotonic() - started >= 0.3
+
+
+# Keyboards, inline and callback queries ----------------------------------------------------
+
+
+async def test_keyboards_are_kept_checked_and_removed_by_an_edit_without_one(
+    fake: FakeBotAPI, client: aiohttp.ClientSession
+) -> None:
+    fake.message(PRIVATE, "hello")
+    keyboard = {"inline_keyboard": [[{"text": "More", "callback_data": "m"}]]}
+    status, sent = await call(client, "sendMessage", chat_id=PRIVATE.id, text="hi", reply_markup=keyboard)
+    assert status == 200 and sent["result"]["reply_markup"] == keyboard
+    message_id = sent["result"]["message_id"]
+    too_long = {"inline_keyboard": [[{"text": "More", "callback_data": "x" * 65}]]}
+    assert await call(client, "sendMessage", chat_id=PRIVATE.id, text="hi", reply_markup=too_long) == (
+        400,
+        {"ok": False, "error_code": 400, "description": "Bad Request: BUTTON_DATA_INVALID"},
+    )
+    status, edited = await call(client, "editMessageText", chat_id=PRIVATE.id, message_id=message_id, text="hi!")
+    assert status == 200 and "reply_markup" not in edited["result"]
+    status, edited = await call(
+        client, "editMessageReplyMarkup", chat_id=PRIVATE.id, message_id=message_id, reply_markup=keyboard
+    )
+    assert status == 200 and fake.messages[(PRIVATE.id, message_id)]["reply_markup"] == keyboard
+    status, _ = await call(
+        client, "editMessageReplyMarkup", chat_id=PRIVATE.id, message_id=message_id, reply_markup=keyboard
+    )
+    assert status == 400  # not modified
+
+
+async def test_queries_are_answered_once_and_inline_results_checked(
+    fake: FakeBotAPI, client: aiohttp.ClientSession
+) -> None:
+    inline = fake.push_inline_query(ADA, "when")
+    article = {
+        "type": "article",
+        "id": "a",
+        "title": "A line",
+        "input_message_content": {"message_text": "<blockquote>A line</blockquote>", "parse_mode": "HTML"},
+    }
+    too_many = [{**article, "id": str(n)} for n in range(51)]
+    assert (await call(client, "answerInlineQuery", inline_query_id=inline["id"], results=too_many))[0] == 400
+    broken = [{**article, "input_message_content": {"message_text": "<b>A line", "parse_mode": "HTML"}}]
+    assert (await call(client, "answerInlineQuery", inline_query_id=inline["id"], results=broken))[0] == 400
+    twice = [article, article]
+    assert (await call(client, "answerInlineQuery", inline_query_id=inline["id"], results=twice))[0] == 400
+    assert (await call(client, "answerInlineQuery", inline_query_id=inline["id"], results=[article]))[0] == 200
+    assert (await call(client, "answerInlineQuery", inline_query_id=inline["id"], results=[article]))[0] == 400
+    assert (await call(client, "answerCallbackQuery", callback_query_id="12345"))[0] == 400  # never sent
+    assert not fake.violations  # refusals Telegram gives, not calls against the spec

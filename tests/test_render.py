@@ -96,3 +96,33 @@ def test_json_of_a_decline() -> None:
 def test_several_articles_are_named_in_citations() -> None:
     quote = Quote(Sentence("x.", "b.txt", 0, 2, 1, 5), 0.5, title="Talks stall")
     assert citation(quote) == "Talks stall · ¶2 · sentence 1"
+
+
+def test_a_paragraph_with_its_quoted_line_in_bold() -> None:
+    from bot.render import paragraph_html
+
+    corpus = corpus_of("T", ["One & two.", "Three <four>.", "Five."])
+    paragraph = [corpus.sentence(i) for i in range(3)]  # corpus_of makes one paragraph a sentence
+    paragraph = [Sentence(s.text, s.document, s.sentence, 1, i + 1, i) for i, s in enumerate(paragraph)]
+    message = paragraph_html(paragraph, 1, "Title")
+    assert message == (
+        "<blockquote>One &amp; two. <b>Three &lt;four&gt;.</b> Five.</blockquote>\nTitle · ¶1 · sentences 1–3"
+    )
+    assert _visible(message) == "One & two. Three <four>. Five.\nTitle · ¶1 · sentences 1–3"
+
+
+def test_a_paragraph_too_long_for_a_message_is_shown_around_the_quoted_line() -> None:
+    from bot.render import paragraph_html
+
+    texts = [f"Sentence {n} " + "word " * 300 + "end." for n in range(1, 21)]  # about 30,000 characters
+    paragraph = [Sentence(t, "a.txt", i, 3, i + 1, i) for i, t in enumerate(texts)]
+    message = paragraph_html(paragraph, 10)
+    visible = _visible(message)
+    assert utf16_len(visible) <= MESSAGE_LIMIT
+    shown, where = visible.split("\n")
+    assert where == "¶3 · sentences 10–11"  # as many as fit, the nearest first
+    assert shown.startswith("… Sentence 10 ") and shown.endswith(" end. …")  # "…": sentences left out
+    bold = [e for e in parse(message).entities if e["type"] == "bold"]
+    assert [shown[b["offset"] : b["offset"] + b["length"]] for b in bold] == [texts[10]]
+    giant = [Sentence("x" * 9000, "a.txt", 0, 1, 1, 0)]
+    assert utf16_len(_visible(paragraph_html(giant, 0))) <= MESSAGE_LIMIT

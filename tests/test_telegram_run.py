@@ -32,6 +32,7 @@ async def start_quotebot(
 ) -> asyncio.subprocess.Process:
     env = {k: v for k, v in os.environ.items() if not k.startswith("QUOTEBOT_") and k != "TELEGRAM_BOT_TOKEN"}
     env.update(TELEGRAM_BOT_TOKEN=token, QUOTEBOT_API_BASE_URL=fake.base_url, PYTHONUNBUFFERED="1", **settings)
+    env.setdefault("QUOTEBOT_DB", str(cwd / "quotebot.sqlite3"))  # what readers asked: never outside tmp
     return await asyncio.create_subprocess_exec(
         *quotebot_command(),
         "run",

@@ -1,0 +1,302 @@
+"""What readers asked: a small SQLite database of questions and feedback, and its report.
+
+    recorder = Recorder(path)                     # None: recording off
+    qid = recorder.question("group", answer)      # when the bot answers
+    recorder.feedback(qid, helpful=True)          # a 👍 under that answer
+    print(report(path, limit=10))                 # ``quotebot stats``, and /stats for admins
+
+For each question the database keeps when it was asked (UTC), the kind of chat it came from
+(private, group, supergroup, channel, or inline), its text, the article it was narrowed to,
+whether the articles answered it, and the top sentence quoted; each 👍 or 👎 is linked to its
+question. It never keeps who asked: no user or chat ids, no names.
+
+Recording must never cost an answer. The database is opened for each write with a short busy
+timeout, in WAL mode (readers such as ``quotebot stats`` never block the bot), and every error
+is logged and swallowed: a locked, full or broken database means a question goes unrecorded,
+never unanswered.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sqlite3
+import unicodedata
+from collections.abc import Iterator, Sequence
+from contextlib import closing, contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.answer import MAX_QUESTION, Answer, Verdict
+
+__all__ = ["BUSY_TIMEOUT", "Recorder", "StatsError", "UnknownQuestion", "normalized", "report"]
+
+log = logging.getLogger("quotebot.stats")
+
+BUSY_TIMEOUT = 0.25  # seconds a write waits for a lock before the question goes unrecorded
+QUESTION_WIDTH = 60  # columns of a question shown in the report's tables
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS questions (
+    id INTEGER PRIMARY KEY,
+    asked_at TEXT NOT NULL,          -- UTC, ISO 8601, to the second
+    chat_type TEXT NOT NULL,         -- private, group, supergroup, channel, inline
+    question TEXT NOT NULL,          -- as asked, without /ask, the bot's name or #N
+    normalized TEXT NOT NULL,        -- case and spacing folded: what "the same question" means
+    article TEXT,                    -- the article's file it was narrowed to, if any
+    answered INTEGER NOT NULL,       -- 1: quoted an answer; 0: the articles do not say
+    top_document TEXT,               -- the top quote's article file,
+    top_sentence INTEGER,            -- its 0-based sentence number there,
+    top_text TEXT                    -- and its text
+);
+CREATE INDEX IF NOT EXISTS questions_normalized ON questions (normalized);
+CREATE TABLE IF NOT EXISTS feedback (
+    id INTEGER PRIMARY KEY,
+    question_id INTEGER NOT NULL REFERENCES questions (id) ON DELETE CASCADE,
+    given_at TEXT NOT NULL,
+    helpful INTEGER NOT NULL         -- 1: 👍, 0: 👎
+);
+CREATE INDEX IF NOT EXISTS feedback_question ON feedback (question_id);
+"""
+
+
+class StatsError(Exception):
+    """A database that cannot be reported on; the message says which and why."""
+
+
+class UnknownQuestion(Exception):
+    """Feedback on a question the database does not hold (it was reset since)."""
+
+
+def normalized(question: str) -> str:
+    """The question folded for counting: "When were they captured?" = "when were they captured"."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", question).casefold()).strip(" ?!.,;:¿¡…")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Recorder:
+    """Writes questions and feedback to the database at ``path``; does nothing when ``path`` is None."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path.expanduser() if path is not None else None
+        self._ready = False  # the file exists with its schema, as far as this recorder knows
+
+    @property
+    def enabled(self) -> bool:
+        return self.path is not None
+
+    @contextmanager
+    def _database(self) -> Iterator[sqlite3.Connection]:
+        """A connection in autocommit mode, the file and schema created on first use.
+
+        Any error makes the next connection check the file and schema again (say the file was
+        deleted while the bot ran: that question is lost, the next ones are recorded).
+        """
+        assert self.path is not None
+        try:
+            if not self._ready:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            with closing(sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)) as db:
+                if not self._ready:
+                    db.execute("PRAGMA journal_mode = WAL")  # kept in the file
+                    db.executescript(SCHEMA)
+                    self._ready = True
+                db.execute("PRAGMA synchronous = NORMAL")  # in WAL mode: safe, and no fsync per question
+                db.execute("PRAGMA foreign_keys = ON")
+                yield db
+        except (sqlite3.Error, OSError):
+            self._ready = False
+            raise
+
+    def question(
+        self, chat_type: str, answer: Answer, article: str | None = None, replaces: int | None = None
+    ) -> int | None:
+        """Record a question and its answer; its id, or None when not recorded (off, or an error).
+
+        ``article``: the file the question was narrowed to. ``replaces``: the id of the question
+        this one is an edit of, whose record is updated instead of a new one added. A message
+        with nothing to search for ("/ask" alone) asked nothing, and is not recorded.
+        """
+        if self.path is None or answer.verdict is Verdict.EMPTY:
+            return None
+        top = answer.quotes[0].sentence if answer.quotes else None
+        question = answer.question[:MAX_QUESTION]  # what the answerer read, no more
+        values = {
+            "chat_type": chat_type,
+            "question": question,
+            "normalized": normalized(question),
+            "article": article,
+            "answered": int(answer.answered),
+            "top_document": top.document if top else None,
+            "top_sentence": top.sentence if top else None,
+            "top_text": top.text if top else None,
+        }
+        try:
+            with self._database() as db:
+                if replaces is not None:
+                    sets = ", ".join(f"{name} = :{name}" for name in values)
+                    cursor = db.execute(f"UPDATE questions SET {sets} WHERE id = :id", {**values, "id": replaces})
+                    if cursor.rowcount:
+                        return replaces
+                names = ", ".join(values)
+                marks = ", ".join(f":{name}" for name in values)
+                cursor = db.execute(
+                    f"INSERT INTO questions (asked_at, {names}) VALUES (:asked_at, {marks})",
+                    {**values, "asked_at": _now()},
+                )
+                return cursor.lastrowid
+        except (sqlite3.Error, OSError) as err:
+            log.error("Could not record a question in %s: %s", self.path, err)
+            return None
+
+    def feedback(self, question_id: int, helpful: bool, replaces: int | None = None) -> int | None:
+        """Record a 👍 (``helpful``) or 👎 on a question; its id, or None when not recorded.
+
+        ``replaces``: the id of the same reader's earlier feedback on it, which is changed instead.
+        Raises :class:`UnknownQuestion` when the database has no such question.
+        """
+        if self.path is None:
+            return None
+        try:
+            with self._database() as db:
+                if replaces is not None:
+                    cursor = db.execute(
+                        "UPDATE feedback SET helpful = ?, given_at = ? WHERE id = ? AND question_id = ?",
+                        (int(helpful), _now(), replaces, question_id),
+                    )
+                    if cursor.rowcount:
+                        return replaces
+                cursor = db.execute(
+                    "INSERT INTO feedback (question_id, given_at, helpful) VALUES (?, ?, ?)",
+                    (question_id, _now(), int(helpful)),
+                )
+                return cursor.lastrowid
+        except sqlite3.IntegrityError:
+            raise UnknownQuestion(question_id) from None
+        except (sqlite3.Error, OSError) as err:
+            log.error("Could not record feedback in %s: %s", self.path, err)
+            return None
+
+
+# The report ------------------------------------------------------------------------------
+
+
+def report(path: Path, limit: int = 10) -> str:
+    """The most asked questions, those the articles could not answer, and the thumbs-up ratio,
+    as plain-text tables of at most ``limit`` rows each."""
+    path = path.expanduser()
+    if not path.is_file():
+        raise StatsError(f"no database at {path}: nothing recorded yet, or QUOTEBOT_DB points elsewhere")
+    try:
+        with closing(sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=5)) as db:
+            return _report(db, limit)
+    except sqlite3.Error as err:
+        raise StatsError(f"cannot read {path}: {err}") from None
+
+
+def _report(db: sqlite3.Connection, limit: int) -> str:
+    total, answered, first, last = db.execute(
+        "SELECT COUNT(*), COALESCE(SUM(answered), 0), MIN(asked_at), MAX(asked_at) FROM questions"
+    ).fetchone()
+    if not total:
+        return "No questions recorded yet."
+    chats = db.execute("SELECT chat_type, COUNT(*) FROM questions GROUP BY chat_type ORDER BY COUNT(*) DESC, chat_type")
+    lines = [
+        f"{_plural(total, 'question')} from {first[:10]} to {last[:10]}: {answered} answered "
+        f"({_percent(answered, total)}), {total - answered} not.",
+        "By chat: " + ", ".join(f"{kind} {count}" for kind, count in chats) + ".",
+        "",
+        "Most asked",
+    ]
+    # Each question is shown as it was last worded; ties go to the most recently asked.
+    rows = db.execute(
+        """SELECT q.question, g.times, g.yes FROM (
+               SELECT MAX(id) AS last, COUNT(*) AS times, SUM(answered) AS yes FROM questions GROUP BY normalized
+           ) g JOIN questions q ON q.id = g.last ORDER BY g.times DESC, g.last DESC LIMIT ?""",
+        (limit,),
+    ).fetchall()
+    lines += _table(
+        ["#", "times", "answered", "question"],
+        [[str(n), str(times), _share(yes, times), question] for n, (question, times, yes) in enumerate(rows, 1)],
+        right=(0, 1),
+    )
+    lines += ["", "Not answered by the articles"]
+    rows = db.execute(
+        """SELECT q.question, g.times, q.asked_at FROM (
+               SELECT MAX(id) AS last, COUNT(*) AS times FROM questions WHERE answered = 0 GROUP BY normalized
+           ) g JOIN questions q ON q.id = g.last ORDER BY g.times DESC, g.last DESC LIMIT ?""",
+        (limit,),
+    ).fetchall()
+    if rows:
+        lines += _table(
+            ["times", "last asked", "question"],
+            [[str(times), asked[:16].replace("T", " "), question] for question, times, asked in rows],
+            right=(0,),
+        )
+    else:
+        lines.append("(none: every question was answered)")
+    up, votes = db.execute("SELECT COALESCE(SUM(helpful), 0), COUNT(*) FROM feedback").fetchone()
+    lines += ["", "Thumbs-up ratio"]
+    if not votes:
+        lines.append("(no feedback yet)")
+        return "\n".join(lines)
+    lines.append(f"{up} thumbs up, {votes - up} thumbs down: {_percent(up, votes)} helpful.")
+    rows = db.execute(
+        """SELECT q.question, g.up, g.votes FROM (
+               SELECT MAX(q.id) AS last, SUM(f.helpful) AS up, COUNT(*) AS votes, MAX(f.id) AS latest
+               FROM feedback f JOIN questions q ON q.id = f.question_id GROUP BY q.normalized
+           ) g JOIN questions q ON q.id = g.last ORDER BY g.votes DESC, g.latest DESC LIMIT ?""",
+        (limit,),
+    ).fetchall()
+    lines += _table(
+        ["up", "down", "helpful", "question"],
+        [[str(yes), str(count - yes), _percent(yes, count), question] for question, yes, count in rows],
+        right=(0, 1, 2),
+    )
+    return "\n".join(lines)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _percent(part: int, whole: int) -> str:
+    return f"{round(100 * part / whole)}%" if whole else "-"
+
+
+def _share(yes: int, times: int) -> str:
+    """Whether a question asked ``times`` times was answered: yes, no, or "2 of 3" (articles changed)."""
+    return "yes" if yes == times else "no" if yes == 0 else f"{yes} of {times}"
+
+
+def _width(text: str) -> int:
+    """Terminal columns of ``text``: wide (CJK, emoji) characters take two, combining marks none."""
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _clip(text: str, width: int) -> str:
+    """``text`` on one line, cut with "…" to at most ``width`` columns."""
+    text = " ".join(text.split())
+    if _width(text) <= width:
+        return text
+    while _width(text) > width - 1:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
+def _table(headers: list[str], rows: Sequence[Sequence[str]], right: tuple[int, ...] = ()) -> list[str]:
+    """Rows under headers in aligned columns (``right``: right-aligned ones); the last column is clipped."""
+    rows = [[*row[:-1], _clip(row[-1], QUESTION_WIDTH)] for row in rows]
+    widths = [max(_width(cell) for cell in column) for column in zip(headers, *rows)]
+
+    def line(cells: Sequence[str]) -> str:
+        padded = []
+        for k, (cell, width) in enumerate(zip(cells, widths)):
+            pad = " " * (width - _width(cell))
+            padded.append(pad + cell if k in right else cell + pad)
+        return "  ".join(padded).rstrip()
+
+    return [line(headers), line(["-" * w for w in widths]), *(line(row) for row in rows)]
