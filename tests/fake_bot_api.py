@@ -22,8 +22,14 @@ answered at most once, as Telegram allows).
     [answer] = await fake.wait_inline_answer(query)     # what the bot listed
     posted = fake.choose(query, answer.params["results"][0]["id"], GROUP)   # and picks one
     tap = fake.press(reply.result, "More")              # someone taps a button under a message
-    toast = await fake.wait_callback_answer(tap) Faults (429 with ``retry_after``, 5xx, malformed bodies, delays) are
-injected per method with :meth:`FakeBotAPI.inject`.
+    toast = await fake.wait_callback_answer(tap)
+
+Faults (429 with ``retry_after``, 5xx, malformed bodies, late answers, dropped connections) are
+injected per method with :meth:`FakeBotAPI.inject`, each saying whether the call took effect
+before it went wrong; :meth:`FakeBotAPI.outage` fails every call until it ends:
+
+    outage = fake.outage(Fault.bad_gateway())           # the API is down...
+    outage.end()                                        # ...and back
 """
 
 from __future__ import annotations
@@ -54,10 +60,12 @@ __all__ = [
     "Chat",
     "FakeBotAPI",
     "Fault",
+    "Outage",
     "User",
 ]
 
 MESSAGE_LIMIT = 4096
+_FOREVER = 10**12  # a fault rule's ``times`` for as long as its condition holds
 
 
 # The world ---------------------------------------------------------------------------------
@@ -119,16 +127,26 @@ _GET_ME_EXTRAS = {
 
 @dataclass
 class Fault:
-    """What the fake does instead of (or before) answering a call.
+    """What the fake does instead of (or besides) answering a call normally.
 
-    ``body`` None: wait ``delay`` seconds, then answer normally. A dict: answer it as JSON with
-    ``status``. Bytes: send them as they are (malformed replies), with ``content_type``.
+    ``acts``: whether the call takes effect first (the message is sent, the update confirmed),
+    as when Telegram carried a request out but its answer went wrong on the way; False is a
+    request Telegram never got, or refused. ``drop``: the connection is closed with no answer.
+    Otherwise ``body`` None is the normal answer, ``delay`` seconds late; a dict is answered as
+    JSON with ``status``; bytes are sent as they are (malformed replies), with ``content_type``.
     """
 
     status: int = 200
     body: dict[str, Any] | bytes | None = None
     delay: float = 0.0
     content_type: str = "application/json"
+    acts: bool = False
+    drop: bool = False
+
+    @property
+    def performs(self) -> bool:
+        """Whether the fake carries the call out (a late normal answer always does)."""
+        return self.acts or (self.body is None and not self.drop)
 
     @classmethod
     def retry_after(cls, seconds: int) -> Fault:
@@ -154,12 +172,37 @@ class Fault:
 
     @classmethod
     def malformed(cls) -> Fault:
-        return cls(200, b'{"ok": true, "result": {"message_id": ')
+        """A 200 whose body is cut short: Telegram acted, its answer was mangled on the way."""
+        return cls(200, b'{"ok": true, "result": {"message_id": ', acts=True)
 
     @classmethod
     def slow(cls, seconds: float) -> Fault:
-        """Answer normally, ``seconds`` late."""
-        return cls(delay=seconds)
+        """The call takes effect at once, its normal answer comes ``seconds`` late (past a
+        client's timeout, the client never learns that it worked)."""
+        return cls(delay=seconds, acts=True)
+
+    @classmethod
+    def dropped(cls, acts: bool = False) -> Fault:
+        """The connection is closed without an answer; by default before the call took effect."""
+        return cls(drop=True, acts=acts)
+
+
+class Outage:
+    """A fault rule's ``when`` that holds from its start until :meth:`end`: the API is down meanwhile."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.ended: float | None = None
+
+    def __call__(self, params: dict[str, Any]) -> bool:
+        return self.ended is None
+
+    def end(self) -> None:
+        self.ended = time.monotonic()
+
+    def during(self, call: Call) -> bool:
+        """Whether ``call`` came in while the outage lasted."""
+        return self.started <= call.started and (self.ended is None or call.started <= self.ended)
 
 
 @dataclass
@@ -463,6 +506,13 @@ class FakeBotAPI:
         """The next ``times`` calls of ``method`` ("*": any) whose parameters pass ``when`` get ``fault``."""
         self._faults.append(_FaultRule(method, fault, times, when))
 
+    def outage(self, fault: Fault, *methods: str) -> Outage:
+        """Every call of ``methods`` (none given: of any method) gets ``fault`` until the outage ends."""
+        outage = Outage()
+        for method in methods or ("*",):
+            self.inject(method, fault, times=_FOREVER, when=outage)
+        return outage
+
     def _take_fault(self, method: str, params: dict[str, Any]) -> Fault | None:
         for rule in self._faults:
             if rule.method in (method, "*") and rule.used < rule.times and (rule.when is None or rule.when(params)):
@@ -539,7 +589,7 @@ class FakeBotAPI:
         self.calls.append(call)
         self._activity.notify()
         try:
-            return await self._answer(call)
+            return await self._answer(call, request)
         finally:
             call.finished = time.monotonic()
             self._activity.notify()
@@ -557,18 +607,31 @@ class FakeBotAPI:
                 params.update(self.spec.decode_form(method, {k: str(v) for k, v in form.items()}))
         return params
 
-    async def _answer(self, call: Call) -> web.StreamResponse:
+    async def _answer(self, call: Call, request: web.Request) -> web.StreamResponse:
         fault = self._take_fault(call.method, call.params)
-        if fault is not None:
-            call.fault = fault
-            if fault.delay:
-                await asyncio.sleep(fault.delay)
-            if isinstance(fault.body, bytes):
-                call.status, call.response = fault.status, fault.body
-                return web.Response(status=fault.status, body=fault.body, content_type=fault.content_type)
-            if fault.body is not None:
-                call.status, call.response = fault.status, fault.body
-                return web.json_response(fault.body, status=fault.status)
+        call.fault = fault
+        response = await self._perform(call) if fault is None or fault.performs else None
+        if fault is None:
+            assert response is not None
+            return response
+        if fault.delay:
+            await asyncio.sleep(fault.delay)
+        if fault.drop:
+            if not fault.performs:
+                call.status, call.response = 0, None
+            assert request.transport is not None
+            request.transport.close()  # the client sees the connection end with no answer
+            return web.Response()
+        if response is not None and fault.body is None:
+            return response  # the normal answer, late
+        if not fault.performs:  # what the call got is the fault; otherwise it did take effect
+            call.status, call.response = fault.status, fault.body
+        if isinstance(fault.body, bytes):
+            return web.Response(status=fault.status, body=fault.body, content_type=fault.content_type)
+        return web.json_response(fault.body, status=fault.status)
+
+    async def _perform(self, call: Call) -> web.StreamResponse:
+        """Carry ``call`` out and answer it as Telegram would."""
         handler = getattr(self, f"_api_{call.method}", None)
         try:
             if handler is None:  # a real method the bot may call: the fake must learn it
