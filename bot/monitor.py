@@ -77,10 +77,17 @@ class Monitor:
 
     # Wiring ----------------------------------------------------------------------------------
 
-    def request(self, get_updates: bool = False) -> ObservedRequest:
-        """A request object for the bot (``get_updates``: the one for getUpdates), observed by this monitor."""
+    def request(self, timeout: float = 5.0, get_updates: bool = False) -> ObservedRequest:
+        """A request object for the bot (``get_updates``: the one for getUpdates), observed by this
+        monitor, waiting ``timeout`` seconds for each step (connecting, sending, the answer)."""
         # One connection suffices for long polling; replies get the builder's usual pool.
-        return ObservedRequest(self.api_outcome, connection_pool_size=1 if get_updates else MAIN_POOL_SIZE)
+        return ObservedRequest(
+            self.api_outcome,
+            connection_pool_size=1 if get_updates else MAIN_POOL_SIZE,
+            connect_timeout=timeout,
+            read_timeout=timeout,  # getUpdates adds its long poll's own timeout to this
+            write_timeout=timeout,
+        )
 
     def attach(self, app: Application) -> None:
         """Make this the monitor :func:`monitor_of` finds for ``app``."""

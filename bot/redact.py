@@ -6,6 +6,10 @@ or a request leaks it: httpx logs each request at INFO, python-telegram-bot logs
 library, a filter on the root handlers rewrites every record that reaches them, whatever its
 level: the formatted message, the exception text, the stack text and the fields added with
 ``extra=`` (which the JSON log format writes out).
+
+The same filter keeps one more thing out: python-telegram-bot logs a Bot API answer it cannot
+parse in full, at ERROR, and a mangled getUpdates answer holds what people wrote. Such a line
+keeps only the answer's length.
 """
 
 from __future__ import annotations
@@ -19,6 +23,9 @@ from bot.logs import extras
 __all__ = ["REDACTED", "Redactor", "install"]
 
 REDACTED = "[REDACTED]"
+# python-telegram-bot's line for an unparseable answer (telegram/request/_baserequest.py), and ours instead.
+_UNPARSEABLE = 'Can not load invalid JSON data: "%s"'
+_UNPARSEABLE_SHORT = "Can not load invalid JSON data (%d characters, not shown: they may hold what users wrote)"
 
 
 class Redactor(logging.Filter):
@@ -39,6 +46,8 @@ class Redactor(logging.Filter):
         return text
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.msg == _UNPARSEABLE and isinstance(record.args, tuple) and len(record.args) == 1:
+            record.msg, record.args = _UNPARSEABLE_SHORT, (len(str(record.args[0])),)
         if not self._forms:
             return True
         # Format now and drop the args, so no handler or formatter ever sees the raw values.

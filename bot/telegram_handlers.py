@@ -29,13 +29,14 @@ from bot.articles import NoSuchArticle
 from bot.library import Library
 from bot.monitor import Monitor
 from bot.render import MESSAGE_LIMIT, to_html, utf16_len
+from bot.retry import Unconfirmed
 from bot.stats import Recorder
 from bot.telegram_filters import QUESTION, question_of
 
 if TYPE_CHECKING:  # the buttons module uses this one's helpers
     from bot.telegram_buttons import Keyboards
 
-__all__ = ["AnsweredQuestions", "Quotebot", "deliver", "html_parts", "plain_text", "too_late"]
+__all__ = ["AnsweredQuestions", "Quotebot", "Say", "deliver", "html_parts", "plain_text", "too_late"]
 
 log = logging.getLogger("quotebot.telegram")
 
@@ -43,6 +44,8 @@ REMEMBERED_QUESTIONS = 10_000  # answered questions kept to tell a changed edit 
 
 # Given the text and parse mode (None: plain text), sends or edits one message.
 Send = Callable[[str, str | None], Awaitable["Message | bool"]]
+# Sends plain text to the update's chat, escaped; monospaced when ``pre`` (see Quotebot.say).
+Say = Callable[[Update, str, bool], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,14 +98,22 @@ def plain_text(part: str) -> str:
 
 
 async def deliver(send: Send, part: str) -> Message | bool:
-    """Send (or edit to) one HTML part; on a "can't parse entities" refusal, as plain text."""
+    """Send (or edit to) one HTML part; on a "can't parse entities" refusal, as plain text.
+
+    True when Telegram did or may have sent it but its answer never came through
+    (:class:`bot.retry.Unconfirmed`): it is not sent again, and the reply goes on with the next part.
+    """
     try:
-        return await send(part, ParseMode.HTML)
-    except BadRequest as err:
-        if "can't parse entities" not in err.message.lower():
-            raise
-        log.warning("Telegram could not parse a reply's HTML (%s); sending it as plain text", err.message)
-        return await send(plain_text(part), None)
+        try:
+            return await send(part, ParseMode.HTML)
+        except BadRequest as err:
+            if "can't parse entities" not in err.message.lower():
+                raise
+            log.warning("Telegram could not parse a reply's HTML (%s); sending it as plain text", err.message)
+            return await send(plain_text(part), None)
+    except Unconfirmed as err:
+        log.warning("A reply's part got no answer from Telegram (%s); going on", err.message)
+        return True
 
 
 def _chunks(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
@@ -126,7 +137,6 @@ def too_late(err: BadRequest) -> bool:
     must be answered within seconds, so one that waited out a restart or a slow moment is."""
     message = err.message.lower()
     return "query is too old" in message or "query id is invalid" in message
-
 
 
 def html_parts(text: str, pre: bool = False) -> list[str]:
