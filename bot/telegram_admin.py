@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 
 from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes, filters
@@ -20,6 +19,7 @@ from telegram.ext import Application, CommandHandler, ContextTypes, filters
 from bot.corpus import CorpusError
 from bot.library import Library
 from bot.stats import Recorder, StatsError, report
+from bot.telegram_handlers import Say
 
 __all__ = ["Admin", "reload_articles"]
 
@@ -28,9 +28,6 @@ log = logging.getLogger("quotebot.telegram")
 STATS_ROWS = 10  # rows in each table of /stats
 REFUSED = "Sorry, only the people who run this bot can use /{command}."
 RECORDING_OFF = "Recording is off (QUOTEBOT_RECORD=false), so there is nothing to show."
-
-# Sends plain text to the update's chat, escaped; monospaced when ``pre``.
-Say = Callable[[Update, str, bool], Awaitable[None]]
 
 
 async def reload_articles(library: Library) -> str:
