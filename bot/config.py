@@ -46,6 +46,18 @@ class Settings(BaseSettings):
     http_log_level: str = "WARNING"
     # How often a request Telegram refused with a flood wait (429) is tried again after the wait.
     flood_retries: int = Field(default=3, ge=0)
+    # Seconds a Bot API request that failed without taking effect (no connection, 5xx) is tried
+    # again, with growing pauses, before it is given up (bot.retry).
+    retry_for: float = Field(default=60.0, ge=0)
+    # Seconds to wait for each step of a Bot API request (connecting, sending, the answer).
+    api_timeout: float = Field(default=5.0, gt=0)
+    # Seconds after SIGTERM for the replies in flight; what is left then is abandoned.
+    stop_timeout: float = Field(default=8.0, gt=0)
+    # Questions one person may ask a minute; past it, one notice, then silence (0: no limit).
+    user_rate: int = Field(default=10, ge=0)
+    # Chat ids the bot serves, "-100123,456" (empty: every chat); it leaves groups and channels
+    # not listed and ignores private chats not listed (bot.telegram_guard).
+    allowed_chats: Annotated[frozenset[int], NoDecode] = frozenset()
     history: Path | None = Field(default_factory=lambda: Path.home() / ".local" / "state" / "quotebot" / "history")
     # What readers asked (questions, whether answered, feedback; never who): see bot/stats.py.
     db: Path = Field(default_factory=lambda: Path.home() / ".local" / "state" / "quotebot" / "quotebot.sqlite3")
@@ -66,6 +78,16 @@ class Settings(BaseSettings):
             if not all(part.strip().isdigit() for part in parts if part):
                 raise ValueError("must be Telegram user ids separated by commas, e.g. 123456,789012")
             return frozenset(int(part) for part in parts if part)
+        return value
+
+    @field_validator("allowed_chats", mode="before")
+    @classmethod
+    def _chat_id_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.replace(" ", ",").split(",") if part.strip()]
+            if not all(part.removeprefix("-").isdigit() for part in parts):
+                raise ValueError("must be Telegram chat ids separated by commas, e.g. -1001234567890,123456")
+            return frozenset(int(part) for part in parts)
         return value
 
     @field_validator("log_level", "http_log_level")

@@ -7,17 +7,26 @@
 Long polling by default; webhook mode when ``QUOTEBOT_WEBHOOK_URL`` is set: a small HTTP server
 on ``QUOTEBOT_LISTEN``:``QUOTEBOT_PORT`` at the URL's path, behind whatever terminates HTTPS, which
 refuses (403) any request without the ``X-Telegram-Bot-Api-Secret-Token`` given to ``setWebhook``.
-On SIGTERM or Ctrl-C the bot stops taking updates, finishes the replies in flight and exits 0.
 On SIGHUP it reads the articles again, as /reload does (:mod:`bot.telegram_admin`).
+
+Every Bot API call goes through the flood limiter (:mod:`bot.flood`: Telegram's limits per chat,
+per group and overall; 429s waited out) and the retrying request (:mod:`bot.retry`: calls that
+failed without effect are tried again with growing pauses), itself watched by the monitor.
+
+On SIGTERM or Ctrl-C the bot stops fetching updates, confirms to Telegram the ones it has (so a
+restart does not answer them again), finishes the replies in flight and exits 0: all within
+``QUOTEBOT_STOP_TIMEOUT`` seconds, after which what is still under way is abandoned, and logged.
 """
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import os
 import re
 import signal
+import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -33,7 +42,7 @@ from telegram import (
     Update,
 )
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor, Defaults
+from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor, Defaults
 
 from bot import logs, redact
 from bot.answer import Answerer
@@ -41,11 +50,15 @@ from bot.callback_data import Signer
 from bot.cli import UsageError
 from bot.config import Settings
 from bot.corpus import load_corpus
+from bot.flood import TELEGRAM_LIMITS, FloodLimiter, FloodLimits
 from bot.library import Library
 from bot.monitor import Monitor, mark_received, monitor_of
+from bot.quota import Quota
+from bot.retry import RetryingRequest
 from bot.stats import Recorder
 from bot.telegram_admin import Admin, reload_articles
 from bot.telegram_buttons import Buttons, Keyboards
+from bot.telegram_guard import Guard
 from bot.telegram_handlers import Quotebot
 from bot.telegram_inline import Inline
 
@@ -75,8 +88,10 @@ ALLOWED_UPDATES = [
 ]
 POLL_TIMEOUT = 30  # seconds a getUpdates long poll waits for news
 MAX_CONCURRENT_UPDATES = 64
+UNLIMITED = 2**31 - 1  # python-telegram-bot's own cap on updates at once, set out of reach (see below)
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 LIBRARY = "quotebot.library"  # where build_application leaves the Library in bot_data, for SIGHUP
+REQUESTS = "quotebot.requests"  # and the retrying requests, told by serve() when the bot stops
 _SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what setWebhook accepts as secret_token
 
 PRIVATE_COMMANDS = [
@@ -99,33 +114,61 @@ ADMIN_COMMANDS = [
 class ChatOrderedUpdates(BaseUpdateProcessor):
     """Up to ``max_concurrent_updates`` updates at once, but each chat's in the order they came.
 
-    Why concurrent: a reply waits on the network and on the rate limiter (20 messages a minute to
-    a group), and one busy group must not hold up everybody else. Why ordered per chat: a chat's
-    answers must not overtake each other, nor an edit the question it edits.
+    Why concurrent: a reply waits on the network and on the flood limits (20 messages a minute
+    to a group), and one busy group must not hold up everybody else. Why ordered per chat: a
+    chat's answers must not overtake each other, nor an edit the question it edits.
+
+    An update waits for its chat's turn *before* it takes one of the places. python-telegram-bot
+    takes its own place (a semaphore) before this class sees the update, so under its limit a
+    chat with a backlog would fill every place with updates queued for that one chat while all
+    other chats waited; its limit is therefore set out of reach, and this class keeps its own.
+
+    :meth:`abandon` cancels what is still under way, for a shutdown that cannot wait any longer.
     """
 
-    __slots__ = ("_locks", "_waiting")
+    __slots__ = ("_locks", "_places", "_tasks", "_waiting")
 
     def __init__(self, max_concurrent_updates: int) -> None:
-        super().__init__(max_concurrent_updates)
+        super().__init__(UNLIMITED)
+        self._places = asyncio.Semaphore(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: Counter[int] = Counter()
+        self._tasks: set[asyncio.Task[Any]] = set()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         mark_received()  # the reply latency counts from here, waiting for the chat's turn included
-        chat = update.effective_chat if isinstance(update, Update) else None
-        if chat is None:
-            await coroutine
-            return
-        lock = self._locks.setdefault(chat.id, asyncio.Lock())
-        self._waiting[chat.id] += 1
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
+        started = False
         try:
-            async with lock:
-                await coroutine
+            chat = update.effective_chat if isinstance(update, Update) else None
+            if chat is None:
+                async with self._places:
+                    started = True
+                    await coroutine
+                return
+            lock = self._locks.setdefault(chat.id, asyncio.Lock())
+            self._waiting[chat.id] += 1
+            try:
+                async with lock, self._places:
+                    started = True
+                    await coroutine
+            finally:
+                self._waiting[chat.id] -= 1
+                if not self._waiting[chat.id]:  # nobody else queued for this chat: forget its lock
+                    del self._waiting[chat.id], self._locks[chat.id]
         finally:
-            self._waiting[chat.id] -= 1
-            if not self._waiting[chat.id]:  # nobody else queued for this chat: forget its lock
-                del self._waiting[chat.id], self._locks[chat.id]
+            self._tasks.discard(task)  # type: ignore[arg-type]
+            if not started and inspect.iscoroutine(coroutine):
+                coroutine.close()  # cancelled before its turn: it will never run
+
+    def abandon(self) -> int:
+        """Cancel every update still waiting or being handled; how many there were."""
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        return len(tasks)
 
     async def initialize(self) -> None:
         """Nothing to set up."""
@@ -152,8 +195,13 @@ async def set_command_menus(app: Application, admins: frozenset[int] = frozenset
             log.info("Could not set the admin menu for user %d: %s", admin, err)
 
 
-def build_application(settings: Settings, answerer: Answerer) -> Application:
-    """The Application for ``settings``, answering with ``answerer``; nothing is contacted yet."""
+def build_application(
+    settings: Settings, answerer: Answerer, limits: FloodLimits | None = TELEGRAM_LIMITS
+) -> Application:
+    """The Application for ``settings``, answering with ``answerer``; nothing is contacted yet.
+
+    ``limits`` are the flood limits kept (None: none, for a Bot API server without Telegram's).
+    """
     if not settings.token:
         raise UsageError("TELEGRAM_BOT_TOKEN is not set")
     monitor = Monitor(settings)
@@ -164,15 +212,17 @@ def build_application(settings: Settings, answerer: Answerer) -> Application:
         # A question deleted before its answer went out still gets the answer, just not as a reply.
         allow_sending_without_reply=True,
     )
+    # Every Bot API request is watched (health, metrics), inside the retries, so each try counts.
+    replies = RetryingRequest(monitor.request(settings.api_timeout), settings.retry_for, "replies and other calls")
+    updates = RetryingRequest(monitor.request(settings.api_timeout, get_updates=True), settings.retry_for, "getUpdates")
     app = (
         ApplicationBuilder()
         .token(settings.token)
         .base_url(settings.api_base_url)
-        .request(monitor.request())  # every Bot API request is watched, for health and metrics
-        .get_updates_request(monitor.request(get_updates=True))
+        .request(replies)
+        .get_updates_request(updates)
         .defaults(defaults)
-        # max_retries is 0 by default: without it a 429 would reach the handler and lose the answer.
-        .rate_limiter(AIORateLimiter(max_retries=settings.flood_retries))
+        .rate_limiter(FloodLimiter(limits, settings.flood_retries))
         .concurrent_updates(ChatOrderedUpdates(MAX_CONCURRENT_UPDATES))
         .post_init(lambda app: set_command_menus(app, settings.admins))
         .build()
@@ -181,6 +231,9 @@ def build_application(settings: Settings, answerer: Answerer) -> Application:
     recorder = Recorder(settings.db if settings.record else None)
     keyboards = Keyboards(Signer(settings.token))  # signed with the token: valid across restarts
     quotebot = Quotebot(library, recorder, keyboards, monitor)
+    # Before everything: chats not allowed and askers over their limit go no further.
+    quota = Quota(settings.user_rate) if settings.user_rate else None
+    Guard(settings.allowed_chats, quota, quotebot.say).register(app)
     # Before the Quotebot's own handlers, whose fallback answers unknown private commands with help.
     Admin(library, recorder, settings.admins, quotebot.say).register(app)
     Inline(library, recorder).register(app)
@@ -188,6 +241,7 @@ def build_application(settings: Settings, answerer: Answerer) -> Application:
     quotebot.register(app)
     monitor.attach(app)
     app.bot_data[LIBRARY] = library
+    app.bot_data[REQUESTS] = (replies, updates)
     return app
 
 
@@ -226,7 +280,9 @@ async def _start_updates(app: Application, settings: Settings) -> None:
     assert app.updater is not None  # the builder always makes one
     webhook = webhook_of(settings)
     if webhook is None:
-        await app.updater.start_polling(timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES)
+        await app.updater.start_polling(
+            timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES, error_callback=_polling_failed
+        )
         return
     await app.updater.start_webhook(
         listen=settings.listen,
@@ -236,6 +292,12 @@ async def _start_updates(app: Application, settings: Settings) -> None:
         secret_token=webhook.secret,
         allowed_updates=ALLOWED_UPDATES,
     )
+
+
+def _polling_failed(err: TelegramError) -> None:
+    """python-telegram-bot's polling gave up on one getUpdates (after this bot's own retries, or a
+    refusal such as 409: another instance polls with this token); it tries again after a pause."""
+    log.warning("Could not fetch updates: %s", err)
 
 
 async def _until_done(step: Callable[[], Awaitable[object]], stop: asyncio.Event, what: str) -> bool:
@@ -267,9 +329,13 @@ async def serve(
     """Serve Telegram with ``app`` until ``stop`` is set, then finish the replies in flight.
 
     ``ready`` is set once updates are being fetched (or the webhook server is listening).
-    The health and metrics server, when on, runs from the start to the end of this.
+    The health and metrics server, when on, runs from the start to the end of this. Once
+    ``stop`` is set, whatever is still under way gets ``QUOTEBOT_STOP_TIMEOUT`` seconds (none
+    while starting: no reply is in flight then), retries included.
     """
     monitor = monitor_of(app, settings)
+    deadline = _Deadline(app, settings.stop_timeout)
+    watch = asyncio.create_task(deadline.on(stop), name="quotebot:stop-deadline")
     await monitor.start()
     try:
         if not await _until_done(app.initialize, stop, "reach Telegram"):
@@ -282,18 +348,59 @@ async def serve(
         mode = "webhook mode" if settings.webhook_url else "long polling"
         log.info("Quotebot is running as @%s (%s)", app.bot.username, mode)
         monitor.serving(app)
+        deadline.serving = True
         if ready is not None:
             ready.set()
         await stop.wait()
         monitor.stopping()
         log.info("Stopping: finishing the replies in flight")
     finally:
+        deadline.start()
+        # Stops fetching; the last getUpdates confirms to Telegram every update fetched, all of
+        # which are in the bot's hands and answered below (a restart does not answer them again).
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
         if app.running:
-            await app.stop()  # waits for the updates being handled, and those already fetched
+            await _stop_in_time(app, deadline.at)
         await app.shutdown()
         await monitor.stop()
+        watch.cancel()
+
+
+class _Deadline:
+    """When a stopping bot must be done: ``seconds`` after ``stop`` (at once if not serving yet).
+
+    Told to the retrying requests as soon as it is known, so that no retry outlasts it.
+    """
+
+    def __init__(self, app: Application, seconds: float) -> None:
+        self.requests: tuple[RetryingRequest, ...] = app.bot_data.get(REQUESTS, ())
+        self.seconds = seconds
+        self.serving = False
+        self.at: float | None = None
+
+    async def on(self, stop: asyncio.Event) -> None:
+        await stop.wait()
+        self.start()
+
+    def start(self) -> None:
+        if self.at is not None:
+            return
+        self.at = time.monotonic() + (self.seconds if self.serving else 0.0)
+        for request in self.requests:
+            request.stop_by(self.at)
+
+
+async def _stop_in_time(app: Application, deadline: float | None) -> None:
+    """``app.stop()`` (answer what was fetched, finish what is under way), abandoning by ``deadline``."""
+    stopping = asyncio.create_task(app.stop())
+    left = None if deadline is None else max(0.0, deadline - time.monotonic())
+    done, _ = await asyncio.wait({stopping}, timeout=left)
+    processor = app.update_processor
+    if not done and isinstance(processor, ChatOrderedUpdates):
+        abandoned = processor.abandon()
+        log.warning("Stopped with %d update(s) still unanswered after QUOTEBOT_STOP_TIMEOUT; they are lost", abandoned)
+    await stopping
 
 
 def run(settings: Settings) -> int:
