@@ -24,8 +24,8 @@ def replied_to(call: Call) -> int | None:
     return call.params.get("reply_parameters", {}).get("message_id")
 
 
-async def answer_to(fake: FakeBotAPI, chat: Chat, question: dict[str, Any]) -> Call:
-    """The bot's reply to ``question``, waiting for it."""
+async def answer_to(fake: FakeBotAPI, chat: Chat, question: dict[str, Any], timeout: float = 10.0) -> Call:
+    """The bot's reply to ``question``, waiting for it (``timeout`` seconds at most)."""
 
     def is_reply(call: Call) -> bool:
         return (
@@ -35,7 +35,7 @@ async def answer_to(fake: FakeBotAPI, chat: Chat, question: dict[str, Any]) -> C
             and replied_to(call) == question["message_id"]
         )
 
-    [reply] = await fake.wait_for(is_reply)
+    [reply] = await fake.wait_for(is_reply, timeout=timeout)
     return reply
 
 
@@ -45,6 +45,11 @@ async def assert_silent(fake: FakeBotAPI, chat: Chat, since: int = 0, **where: A
     question = fake.push_text(chat, f"{ASK} {QUESTION}", **where)
     reply = await answer_to(fake, chat, question)
     assert fake.sent(chat)[since:] == [reply], [c.text for c in fake.sent(chat)]
+
+
+async def polling(fake: FakeBotAPI) -> None:
+    """Wait until the bot is long polling: a getUpdates is waiting at the fake for news."""
+    await fake.wait_for(lambda c: c.method == "getUpdates" and c.finished is None, finished=False)
 
 
 def message_content(spec: dict[str, str]) -> dict[str, Any]:

@@ -232,17 +232,20 @@ async def test_metrics_count_bot_api_errors_by_kind(fake: FakeBotAPI, ops: str) 
     fake.inject("sendMessage", Fault.retry_after(1))  # a flood wait, then the retry goes through
     reply = await answer_to(fake, PRIVATE, fake.push_text(PRIVATE, QUESTION))
     assert reply.text.startswith(ANSWER)
-    fake.inject("sendMessage", Fault.server_error(502))  # this reply is lost, the bot carries on
-    fake.push_text(GROUP, f"{ASK} {QUESTION}")
-    await fake.wait_for(lambda c: c.method == "sendMessage" and c.status == 502)
+    fake.inject("sendMessage", Fault.server_error(502))  # a failed try, sent again after a pause
+    await answer_to(fake, GROUP, fake.push_text(GROUP, f"{ASK} {QUESTION}"))
+    fake.inject("sendMessage", Fault.error(403, "Forbidden: bot was kicked from the group chat"))
+    fake.push_text(GROUP, f"{ASK} {QUESTION}")  # a refusal: this reply is lost, the bot carries on
+    await fake.wait_for(lambda c: c.method == "sendMessage" and c.status == 403)
 
     def counted(samples: Samples) -> bool:
-        return samples("quotebot_bot_api_errors_total", kind="server_error", method="sendMessage") == 1
+        return samples("quotebot_bot_api_errors_total", kind="forbidden", method="sendMessage") == 1
 
     samples = await eventually(lambda: metrics(ops), counted)
     assert samples("quotebot_bot_api_errors_total", kind="retry_after", method="sendMessage") == 1
-    assert samples("quotebot_questions_total", chat_type="group") == 1
-    assert samples("quotebot_answers_total", outcome="answered") == 1  # only the reply that went out
+    assert samples("quotebot_bot_api_errors_total", kind="server_error", method="sendMessage") == 1
+    assert samples("quotebot_questions_total", chat_type="group") == 2
+    assert samples("quotebot_answers_total", outcome="answered") == 2  # only the replies that went out
 
 
 async def test_metrics_in_the_openmetrics_format_when_asked(ops: str) -> None:

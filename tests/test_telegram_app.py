@@ -324,10 +324,9 @@ async def test_unparseable_html_is_sent_again_as_plain_text(fake: FakeBotAPI, bo
     ("fault", "level"),
     [
         (Fault.error(403, "Forbidden: bot was blocked by the user"), logging.WARNING),
-        (Fault.server_error(500), logging.WARNING),
         (Fault.error(400, "Bad Request: message to be replied not found"), logging.ERROR),
     ],
-    ids=["blocked", "server-error", "bad-request"],
+    ids=["blocked", "bad-request"],  # refusals; failures Telegram did not act on are sent again
 )
 async def test_failed_reply_is_logged_and_the_bot_keeps_answering(
     fake: FakeBotAPI, bot: Any, caplog: Any, fault: Fault, level: int
