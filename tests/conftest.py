@@ -17,6 +17,7 @@ from telegram.ext import Application
 from bot.answer import Answerer
 from bot.config import Settings
 from bot.corpus import Corpus, default_seeds, load_corpus
+from bot.flood import TELEGRAM_LIMITS, FloodLimits
 from bot.telegram_app import build_application, serve
 
 # Shaped like a real token, and distinctive, so a leak anywhere is easy to find.
@@ -106,9 +107,11 @@ def settings(fake: FakeBotAPI) -> Settings:
 
 
 @asynccontextmanager
-async def running(settings: Settings, answerer: Answerer) -> AsyncIterator[Application]:
+async def running(
+    settings: Settings, answerer: Answerer, limits: FloodLimits | None = TELEGRAM_LIMITS
+) -> AsyncIterator[Application]:
     """The real application, served as ``quotebot run`` serves it, until the block ends."""
-    app = build_application(settings, answerer)
+    app = build_application(settings, answerer, limits)
     stop, ready = asyncio.Event(), asyncio.Event()
     task = asyncio.create_task(serve(app, settings, stop, ready))
     ready_wait = asyncio.create_task(ready.wait())
