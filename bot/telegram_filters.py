@@ -8,16 +8,27 @@ own messages. Everything else there is other people's conversation, and the bot 
 The bot's id and username come from ``message.get_bot()``, known once the application has been
 initialised (``getMe``). Offsets of entities are in UTF-16 code units, so cutting the command or
 mention out of a question works on the UTF-16 form of the text.
+
+Questions come out :func:`well_formed`: JSON can carry a lone surrogate (``"\\ud800"``), which
+neither UTF-8 (the stats database, the Bot API's requests) nor anything downstream can hold.
 """
 
 from __future__ import annotations
 
+import re
+
 from telegram import Chat, Message, MessageEntity
 from telegram.ext import filters
 
-__all__ = ["ASK", "QUESTION", "question_of", "replies_to_bot"]
+__all__ = ["ASK", "QUESTION", "question_of", "replies_to_bot", "well_formed"]
 
 ASK = "ask"
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # paired ones were joined when the JSON was read
+
+
+def well_formed(text: str) -> str:
+    """``text`` with each lone surrogate replaced by U+FFFD (one UTF-16 unit for one: offsets hold)."""
+    return _LONE_SURROGATE.sub("\ufffd", text)
 
 
 def question_of(message: Message) -> str | None:
@@ -26,17 +37,17 @@ def question_of(message: Message) -> str | None:
     The question comes without the ``/ask`` command or the mentions of the bot; it may be empty
     (``/ask`` alone, or just ``@bot``), which the answerer meets with a prompt for a question.
     """
-    text = message.text
-    if text is None:
+    if message.text is None:
         return None
+    text = well_formed(message.text)
     bot = message.get_bot()
     command = _leading_command(message)
     if command is not None:
-        name, _, target = message.parse_entity(command)[1:].partition("@")
+        name, _, target = _spanned(text, command)[1:].partition("@")
         if name.lower() != ASK or (target and target.lower() != (bot.username or "").lower()):
             return None  # another command (/start, /help... have their own handlers) or another bot's
-        return _cut(text, [command, *_mentions_of_bot(message)])
-    mentions = _mentions_of_bot(message)
+        return _cut(text, [command, *_mentions_of_bot(message, text)])
+    mentions = _mentions_of_bot(message, text)
     if message.chat.type == Chat.PRIVATE:
         question = _cut(text, mentions)
         return question or None  # blank text gets the hint, not an answer
@@ -71,27 +82,38 @@ def _leading_command(message: Message) -> MessageEntity | None:
     return None
 
 
-def _mentions_of_bot(message: Message) -> list[MessageEntity]:
-    """The entities of ``message`` that name this bot: ``@username`` in any case, or its id."""
+def _mentions_of_bot(message: Message, text: str) -> list[MessageEntity]:
+    """The entities of ``message`` (whose text, well formed, is ``text``) that name this bot:
+    ``@username`` in any case, or its id."""
     bot = message.get_bot()
     username = "@" + (bot.username or "").lower()
 
-    def names_bot(entity: MessageEntity, text: str) -> bool:
+    def names_bot(entity: MessageEntity) -> bool:
         if entity.type == MessageEntity.TEXT_MENTION:  # a mention by id, of a user without a username
             return entity.user is not None and entity.user.id == bot.id
         # Usernames are case-insensitive in Telegram; PTB's filters.Mention is not, hence this.
-        return entity.type == MessageEntity.MENTION and text.lower() == username
+        return entity.type == MessageEntity.MENTION and _spanned(text, entity).lower() == username
 
-    return [entity for entity, text in message.parse_entities().items() if names_bot(entity, text)]
+    return [entity for entity in message.entities if names_bot(entity)]
+
+
+def _spanned(text: str, entity: MessageEntity) -> str:
+    """The part of ``text`` that ``entity`` spans (its offsets count UTF-16 units).
+
+    Rather than python-telegram-bot's ``parse_entity``, which fails on a lone surrogate.
+    """
+    units = text.encode("utf-16-le", "surrogatepass")[2 * entity.offset : 2 * (entity.offset + entity.length)]
+    return units.decode("utf-16-le", errors="replace")
 
 
 def _cut(text: str, entities: list[MessageEntity]) -> str:
     """``text`` without the spans of ``entities``, each replaced by a space, trimmed."""
-    units = text.encode("utf-16-le")
+    units = text.encode("utf-16-le", "surrogatepass")
     for entity in sorted(entities, key=lambda e: e.offset, reverse=True):
         start, end = 2 * entity.offset, 2 * (entity.offset + entity.length)
         units = units[:start] + " ".encode("utf-16-le") + units[end:]
-    # "@bot, when…" leaves a comma in front of the question.
+    # "@bot, when…" leaves a comma in front of the question. An entity's edge inside a surrogate
+    # pair (a client's mistake) leaves half an emoji: replaced, not kept as a lone surrogate.
     return " ".join(units.decode("utf-16-le", errors="replace").split()).strip(" ,:;")
 
 

@@ -41,6 +41,7 @@ from bot.articles import NoSuchArticle
 from bot.library import Edition, Library
 from bot.render import citation, to_html
 from bot.stats import Recorder
+from bot.telegram_filters import well_formed
 from bot.telegram_handlers import too_late
 
 __all__ = ["CACHE_TIME", "Inline", "shorten"]
@@ -85,7 +86,7 @@ class Inline:
         answerer = edition.answerer
         button = None
         try:
-            answer = answerer.ask(inline.query[: InlineQueryLimit.MAX_QUERY_LENGTH])
+            answer = answerer.ask(well_formed(inline.query[: InlineQueryLimit.MAX_QUERY_LENGTH]))
         except NoSuchArticle as err:
             answer, button = None, InlineQueryResultsButton(text=shorten(str(err), 64), start_parameter=START_PARAMETER)
         if answer is None:
@@ -146,7 +147,7 @@ class Inline:
             return
         edition = self.library.current
         try:
-            answer = edition.answerer.ask(chosen.query[: InlineQueryLimit.MAX_QUERY_LENGTH])
+            answer = edition.answerer.ask(well_formed(chosen.query[: InlineQueryLimit.MAX_QUERY_LENGTH]))
         except NoSuchArticle:
             return
         if answer.verdict is Verdict.EMPTY:
