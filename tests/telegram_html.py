@@ -46,7 +46,8 @@ class Parsed:
 
 
 def utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
+    """Length in UTF-16 code units, as Telegram counts; a lone surrogate counts one, as it would there."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def parse(source: str) -> Parsed:
