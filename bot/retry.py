@@ -170,7 +170,7 @@ class Outage:
         if not self.down:
             self._since = now
             log.warning("The Bot API is failing (%s); trying %s again with growing pauses", what, self.label)
-        if sent >= self._failed_at:  # not one of a batch that was out together when a failure came
+        if not self.down or sent >= self._failed_at:  # not one of a batch out together when a failure came
             self._failures += 1
         self._failed_at = now
         self._next_turn = max(self._next_turn, now + self.backoff.pause(self._failures))
