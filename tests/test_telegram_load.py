@@ -36,7 +36,7 @@ def test_the_limits_kept_are_telegrams() -> None:
     # https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this
     assert TELEGRAM_LIMITS.chat == Rate(3, 3.0)  # about one a second in a chat, short bursts pass
     assert TELEGRAM_LIMITS.group == Rate(20, 60.0)
-    assert TELEGRAM_LIMITS.overall == Rate(30, 1.0)
+    assert TELEGRAM_LIMITS.overall == Rate(25, 1.0)  # about 30 a second, less a margin
 
 
 def most_in_a_window(times: list[float], window: float) -> int:
