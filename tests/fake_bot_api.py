@@ -309,6 +309,7 @@ class FakeBotAPI:
         self.bot = bot
         self.spec = api_spec or spec()
         self.calls: list[Call] = []
+        self.listeners: list[Callable[[Call], None]] = []  # told of each call once answered (benchmarks)
         self.violations: list[str] = []  # calls that break the spec, and objects that do
         self.chats: dict[int, dict[str, Any]] = {}
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
@@ -593,6 +594,8 @@ class FakeBotAPI:
         finally:
             call.finished = time.monotonic()
             self._activity.notify()
+            for listener in self.listeners:
+                listener(call)
 
     async def _params(self, request: web.Request, method: str) -> dict[str, Any]:
         params: dict[str, Any] = self.spec.decode_form(method, dict(request.query))
