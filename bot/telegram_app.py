@@ -159,7 +159,8 @@ class ChatOrderedUpdates(BaseUpdateProcessor):
                 if not self._waiting[chat.id]:  # nobody else queued for this chat: forget its lock
                     del self._waiting[chat.id], self._locks[chat.id]
         finally:
-            self._tasks.discard(task)  # type: ignore[arg-type]
+            if task is not None:
+                self._tasks.discard(task)
             if not started and inspect.iscoroutine(coroutine):
                 coroutine.close()  # cancelled before its turn: it will never run
 
@@ -380,10 +381,12 @@ class _Deadline:
         self.at: float | None = None
 
     async def on(self, stop: asyncio.Event) -> None:
+        """Start the countdown as soon as ``stop`` is set (serve() may be busy starting up then)."""
         await stop.wait()
         self.start()
 
     def start(self) -> None:
+        """Start the countdown, unless it has started already, and tell the retrying requests."""
         if self.at is not None:
             return
         self.at = time.monotonic() + (self.seconds if self.serving else 0.0)
