@@ -128,7 +128,6 @@ def too_late(err: BadRequest) -> bool:
     return "query is too old" in message or "query id is invalid" in message
 
 
-
 def html_parts(text: str, pre: bool = False) -> list[str]:
     """Plain ``text`` as HTML messages of at most 4096 visible characters, escaped; monospaced when ``pre``."""
     parts = [html.escape(chunk, quote=False) for chunk in _chunks(text)]
