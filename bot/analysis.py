@@ -98,8 +98,7 @@ _CHAR_MAP = str.maketrans(
 # "U.S", "3.5", "1,000"); one simple pattern, since tokenising is most of the cost of building
 # an archive's index. Tokens with inner dots or commas are then sorted out one by one.
 _TOKEN = re.compile(r"\w+(?:['.,]\w+)*|[%$£€¥]")
-SEPARATOR = "\x1e"  # between sentences analysed in bulk (see :func:`bulk_tokens`)
-_BULK_TOKEN = re.compile(r"\w+(?:['.,]\w+)*|[%$£€¥\x1e]")
+SEPARATOR = "\x1e"  # between sentences analysed in bulk (see :func:`pieces`)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _DOTTED = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]\.?")
 _SPLIT = re.compile(r"[.,_]+")
@@ -119,8 +118,8 @@ def normalize(text: str) -> str:
 
 
 def shouting(text: str) -> bool:
-    """True when most (Latin) letters are capitals: then capitals say nothing about names or
-    acronyms, and the text is read as if written in lower case."""
+    """True when most (plain Latin) letters are capitals: then capitals say nothing about names
+    or acronyms, and the text is read as if written in lower case."""
     if len(text) < 9:
         return False
     upper = len(_UPPER.findall(text))
@@ -180,8 +179,7 @@ def _with_term(word: Word) -> tuple[Word, str | None]:
 
 def prepared(text: str) -> str:
     """A text as it is tokenised: normalised, and in lower case when shouted."""
-    text = normalize(text)
-    return text.lower() if shouting(text) else text
+    return normalize(text.lower() if shouting(text) else text)
 
 
 def analysed_words(text: str) -> list[tuple[Word, str | None]]:
@@ -189,31 +187,44 @@ def analysed_words(text: str) -> list[tuple[Word, str | None]]:
     return [pair for token in _TOKEN.findall(prepared(text)) for pair in token_words(token)]
 
 
-def bulk_tokens(texts: list[str]) -> list[str]:
-    """The raw tokens of many texts at once, each text's followed by :data:`SEPARATOR`.
+def piece_words(piece: bytes) -> Analysed:
+    """The words of one whitespace- and punctuation-free piece of UTF-8 text (see :func:`pieces`).
 
-    The same tokens as :func:`analysed_words` reads, found in one regular-expression pass over
-    the joined texts (what building an archive's index spends most of its time on), with the
-    shouted texts found by counting capitals over all of them at once. Feed each token to
-    :func:`token_words`.
+    A piece never splits a token, so its words are those :func:`analysed_words` finds there.
     """
-    joined = SEPARATOR.join(texts) + SEPARATOR
-    if joined.count(SEPARATOR) != len(texts):  # a text with the separator in it: never in prose
-        joined = SEPARATOR.join(t.replace(SEPARATOR, " ") for t in texts) + SEPARATOR
-    joined = normalize(joined)
-    shouted = _shouted(joined)
+    text = normalize(piece.decode("utf-8", "replace"))
+    return tuple(pair for token in _TOKEN.findall(text) for pair in token_words(token))
+
+
+# Bytes that never occur inside a token: ASCII other than letters, digits, ' . , _ and the
+# symbols kept as tokens. Everything else (non-ASCII included) is left for piece_words.
+_INSIDE = set(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'.,_%$") | set(range(128, 256))
+_TO_SPACE = bytes(c if c in _INSIDE or c == 0x1E else 0x20 for c in range(256))
+
+
+def pieces(texts: list[str]) -> list[bytes]:
+    """Many texts cut at once into pieces no token crosses, each text's followed by b"\x1e".
+
+    Building an archive's index spends most of its time here, so the cutting is done by
+    ``bytes.translate`` and ``split`` over all the texts joined, and each distinct piece is
+    analysed once (:func:`piece_words`, cached by the caller). Shouted texts are lowered first.
+    """
+    joined = (" " + SEPARATOR + " ").join(t.replace(SEPARATOR, " ") for t in texts) + " " + SEPARATOR
+    data = joined.encode("utf-8", "surrogatepass")
+    shouted = _shouted(data)
     if shouted:
         parts = joined.split(SEPARATOR)
         joined = SEPARATOR.join(p.lower() if k in shouted else p for k, p in enumerate(parts))
-    return _BULK_TOKEN.findall(joined)
+        data = joined.encode("utf-8", "surrogatepass")
+    return data.translate(_TO_SPACE).split()
 
 
-def _shouted(joined: str) -> set[int]:
+def _shouted(data: bytes) -> set[int]:
     """The numbers of the shouted texts among texts joined by separators (as :func:`shouting`)."""
-    data = np.frombuffer(joined.encode("utf-8", "surrogatepass"), dtype=np.uint8)
-    upper = np.cumsum((data >= 65) & (data <= 90))
-    lower = np.cumsum((data >= 97) & (data <= 122))
-    ends = np.flatnonzero(data == 0x1E)
+    codes = np.frombuffer(data, dtype=np.uint8)
+    upper = np.cumsum((codes >= 65) & (codes <= 90))
+    lower = np.cumsum((codes >= 97) & (codes <= 122))
+    ends = np.flatnonzero(codes == 0x1E)
     upper_each = np.diff(upper[ends], prepend=0)
     lower_each = np.diff(lower[ends], prepend=0)
     return set(np.flatnonzero((upper_each > 8) & (upper_each > lower_each)).tolist())

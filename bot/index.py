@@ -28,13 +28,13 @@ import threading
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import chain, islice
+from itertools import islice
 
 import numpy as np
 import scipy.sparse as sp
 
 from bot import background, cues, features
-from bot.analysis import SEPARATOR, Word, analysed_words, bulk_tokens, token_words
+from bot.analysis import SEPARATOR, Word, analysed_words, piece_words, pieces
 from bot.corpus import Corpus
 from bot.cues import QuestionCues, question_cues, word_flags
 
@@ -370,7 +370,8 @@ def phrase_code(units: list[int] | np.ndarray, size: int) -> int:
     return code
 
 
-CHUNK = 8192  # sentences tokenised in one regular-expression pass while building
+CHUNK = 8192  # sentences cut into pieces at once while building
+SEPARATOR_BYTES = SEPARATOR.encode()
 
 
 def _build(corpus: Corpus, progress: Progress | None) -> dict[str, np.ndarray]:
@@ -379,39 +380,51 @@ def _build(corpus: Corpus, progress: Progress | None) -> dict[str, np.ndarray]:
 
     vocabulary: dict[str, int] = {}
     is_term = array("b")
-    # Each distinct raw token, analysed once: its words as (word id, word bits), flat.
-    known: dict[str, tuple[int, ...]] = {SEPARATOR: (-1, 0)}
+    # Each distinct piece of text (see analysis.pieces), numbered, with its words laid out flat:
+    # piece p's words are word_ids[piece_start[p] : piece_start[p] + piece_length[p]].
+    piece_number: dict[bytes, int] = {}
+    piece_start, piece_length = array("q"), array("i")
+    word_ids, word_bits = array("i"), array("H")
 
-    def words_of(token: str) -> None:
-        out: list[int] = []
-        for word, term in token_words(token):
+    def number(piece: bytes) -> None:
+        piece_number[piece] = len(piece_start)
+        piece_start.append(len(word_ids))
+        words = () if piece == SEPARATOR_BYTES else piece_words(piece)
+        piece_length.append(len(words))
+        for word, term in words:
             key = term if term is not None else _STOP + word.text
             unit = vocabulary.get(key)
             if unit is None:
                 unit = vocabulary[key] = len(vocabulary)
                 is_term.append(term is not None)
-            out += (unit, word_flags(word))
-        known[token] = tuple(out)
+            word_ids.append(unit)
+            word_bits.append(word_flags(word))
 
-    pieces = []
+    number(SEPARATOR_BYTES)
+    units_parts, flags_parts, ends_parts = [], [], []
     texts = corpus.texts()
-    done = 0
+    done = offset = 0
     while chunk := list(islice(texts, CHUNK)):
-        tokens = bulk_tokens(chunk)
-        for token in set(tokens).difference(known):
-            words_of(token)
-        flat = np.fromiter(chain.from_iterable(map(known.__getitem__, tokens)), dtype=np.int64).reshape(-1, 2)
-        pieces.append(flat)
+        cut = pieces(chunk)
+        for piece in set(cut).difference(piece_number):
+            number(piece)
+        ids = np.fromiter(map(piece_number.__getitem__, cut), dtype=np.int64, count=len(cut))
+        lengths = np.frombuffer(piece_length, dtype=np.int32)[ids]
+        starts = np.frombuffer(piece_start, dtype=np.int64)[ids]
+        total = int(lengths.sum())
+        before = np.cumsum(lengths) - lengths  # words before each piece, in this chunk
+        where = np.repeat(starts - before, lengths) + np.arange(total)
+        units_parts.append(np.frombuffer(word_ids, dtype=np.int32)[where])
+        flags_parts.append(np.frombuffer(word_bits, dtype=np.uint16)[where])
+        ends_parts.append(offset + before[ids == 0])  # a sentence ends at each separator
+        offset += total
         done += len(chunk)
         if progress is not None:
             progress(done)
-    flat = np.concatenate(pieces) if pieces else np.zeros((0, 2), dtype=np.int64)
-    del pieces
-    boundary = flat[:, 0] < 0  # one separator after each sentence
-    unit_array = flat[~boundary, 0].astype(np.int32)
-    flag_array = flat[~boundary, 1].astype(np.uint16)
-    ends = np.flatnonzero(boundary) - np.arange(int(boundary.sum()))
-    del flat, boundary
+    unit_array = np.concatenate(units_parts) if units_parts else np.zeros(0, dtype=np.int32)
+    flag_array = np.concatenate(flags_parts) if flags_parts else np.zeros(0, dtype=np.uint16)
+    ends = np.concatenate(ends_parts) if ends_parts else np.zeros(0, dtype=np.int64)
+    del units_parts, flags_parts, ends_parts
     start_array = np.concatenate([[0], ends]).astype(np.int64)
     sentence_starts = start_array[:-1]
     nonempty = start_array[1:] > sentence_starts
