@@ -7,8 +7,9 @@
 3. case folding, except that acronyms keep their identity: "U.S." and "US" both become the
    term ``us``, which the pronoun "us" (a stop word) never reaches,
 4. stop words removed, question words ("who", "when", "what") among them,
-5. irregular verbs to their base ("met" to "meet"), then Snowball (Porter 2) stemming, so
-   "captured" and "capture" meet as ``captur``.
+5. irregular verbs to their base ("met" to "meet") and nationalities to their country
+   ("Ukrainian" to "Ukraine"), then Snowball (Porter 2) stemming, so "captured" and "capture"
+   meet as ``captur``.
 
 Runs of Chinese or Japanese script, written without spaces, become overlapping character
 pairs so that questions in those scripts can still match.
@@ -25,6 +26,7 @@ import numpy as np
 import Stemmer
 
 __all__ = [
+    "DEMONYMS",
     "IRREGULAR",
     "STOP_WORDS",
     "Word",
@@ -84,6 +86,31 @@ IRREGULAR: dict[str, str] = {
     )
     for form in forms.split()
 }
+
+# Nationalities to their country ("Ukrainian" / "Ukraine"): news asks about one and writes the
+# other, and no stemmer joins them.
+DEMONYMS: dict[str, str] = dict(
+    pair.split(":")
+    for pair in """
+    afghan:afghanistan albanian:albania algerian:algeria american:america argentine:argentina
+    argentinian:argentina armenian:armenia australian:australia austrian:austria
+    azerbaijani:azerbaijan belarusian:belarus belgian:belgium bosnian:bosnia brazilian:brazil
+    british:britain bulgarian:bulgaria canadian:canada chilean:chile chinese:china
+    colombian:colombia croatian:croatia cuban:cuba czech:czechia danish:denmark dutch:netherlands
+    egyptian:egypt english:england estonian:estonia ethiopian:ethiopia european:europe
+    filipino:philippines finnish:finland french:france georgian:georgia german:germany greek:greece
+    hungarian:hungary indian:india indonesian:indonesia iranian:iran iraqi:iraq irish:ireland
+    israeli:israel italian:italy japanese:japan jordanian:jordan kazakh:kazakhstan kenyan:kenya
+    korean:korea kurdish:kurdistan latvian:latvia lebanese:lebanon libyan:libya lithuanian:lithuania
+    mexican:mexico moldovan:moldova mongolian:mongolia moroccan:morocco nigerian:nigeria
+    norwegian:norway pakistani:pakistan palestinian:palestine peruvian:peru polish:poland
+    portuguese:portugal romanian:romania russian:russia saudi:arabia scottish:scotland
+    serbian:serbia slovak:slovakia somali:somalia spanish:spain sudanese:sudan swedish:sweden
+    swiss:switzerland syrian:syria taiwanese:taiwan thai:thailand tunisian:tunisia turkish:turkey
+    ukrainian:ukraine uzbek:uzbekistan venezuelan:venezuela vietnamese:vietnam welsh:wales
+    yemeni:yemen
+    """.split()
+)
 
 _CHAR_MAP = str.maketrans(
     {
@@ -174,7 +201,10 @@ def _with_term(word: Word) -> tuple[Word, str | None]:
         return word, word.text
     if word.text in STOP_WORDS or not word.text[:1].isalnum():  # stop words, "%", "$"...
         return word, None
-    return word, stem(IRREGULAR.get(word.text, word.text))
+    text = word.text
+    if text[-1:] == "s" and text[:-1] in DEMONYMS:  # "Ukrainians"
+        text = text[:-1]
+    return word, stem(DEMONYMS.get(text) or IRREGULAR.get(text, text))
 
 
 def prepared(text: str) -> str:
