@@ -444,9 +444,11 @@ def _build(corpus: Corpus, progress: Progress | None) -> dict[str, np.ndarray]:
     )
     counts.sum_duplicates()
     del rows, keep
-    transformer = TfidfTransformer(smooth_idf=True).fit(counts)
-    # Without scikit-learn's "+ 1": a word in every sentence should tell nothing, as in BM25.
-    idf = (transformer.idf_ - 1.0).astype(np.float32)
+    if size:
+        # Without scikit-learn's "+ 1": a word in every sentence should tell nothing, as in BM25.
+        idf = (TfidfTransformer(smooth_idf=True).fit(counts).idf_ - 1.0).astype(np.float32)
+    else:  # articles of punctuation only: nothing to weigh, nothing will match
+        idf = np.zeros(0, dtype=np.float32)
     lengths = np.asarray(counts.sum(axis=1)).ravel().astype(np.float32)
     distinct = np.diff(counts.indptr).astype(np.int32)
     average = float(lengths.mean()) if n else 1.0

@@ -89,3 +89,10 @@ def test_sentences_are_read_exactly_as_questions_are(write, tmp_path) -> None:  
         built = index.units[index.unit_starts[i] : index.unit_starts[i + 1]].tolist()
         query = index.query(index.corpus.text(i))
         assert sorted(set(built)) == query.words.tolist(), index.corpus.text(i)
+
+
+def test_an_article_without_words_is_indexed_and_matches_nothing(write, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    write("marks.txt", "—— !!! ...\n\n*** ???\n")
+    index = Index(load_corpus(tmp_path))
+    assert len(index) == 2
+    assert index.search("What happened?") == []
