@@ -84,8 +84,8 @@ def fit(sets: list[tuple[list[Row], float]], l2: float) -> np.ndarray:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
     parser.add_argument("--shared", type=Path, default=Path(__file__).resolve().parent.parent.parent / "shared")
-    parser.add_argument("--l2", type=float, default=1e-4)
-    parser.add_argument("--wikiqa-share", type=float, default=0.3, help="WikiQA's weight next to SQuAD's 1")
+    parser.add_argument("--l2", type=float, default=3e-4)
+    parser.add_argument("--wikiqa-share", type=float, default=0.2, help="WikiQA's weight next to SQuAD's 1")
     parser.add_argument("--dry-run", action="store_true", help="print, do not write ranker.json")
     args = parser.parse_args()
 

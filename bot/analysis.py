@@ -7,8 +7,9 @@
 3. case folding, except that acronyms keep their identity: "U.S." and "US" both become the
    term ``us``, which the pronoun "us" (a stop word) never reaches,
 4. stop words removed, question words ("who", "when", "what") among them,
-5. irregular verbs to their base ("met" to "meet"), then Snowball (Porter 2) stemming, so
-   "captured" and "capture" meet as ``captur``.
+5. irregular verbs to their base ("met" to "meet") and nationalities to their country
+   ("Ukrainian" to "Ukraine"), then Snowball (Porter 2) stemming, so "captured" and "capture"
+   meet as ``captur``.
 
 Runs of Chinese or Japanese script, written without spaces, become overlapping character
 pairs so that questions in those scripts can still match.
@@ -21,9 +22,11 @@ import unicodedata
 from functools import lru_cache
 from typing import NamedTuple
 
+import numpy as np
 import Stemmer
 
 __all__ = [
+    "DEMONYMS",
     "IRREGULAR",
     "STOP_WORDS",
     "Word",
@@ -84,6 +87,31 @@ IRREGULAR: dict[str, str] = {
     for form in forms.split()
 }
 
+# Nationalities to their country ("Ukrainian" / "Ukraine"): news asks about one and writes the
+# other, and no stemmer joins them.
+DEMONYMS: dict[str, str] = dict(
+    pair.split(":")
+    for pair in """
+    afghan:afghanistan albanian:albania algerian:algeria american:america argentine:argentina
+    argentinian:argentina armenian:armenia australian:australia austrian:austria
+    azerbaijani:azerbaijan belarusian:belarus belgian:belgium bosnian:bosnia brazilian:brazil
+    british:britain bulgarian:bulgaria canadian:canada chilean:chile chinese:china
+    colombian:colombia croatian:croatia cuban:cuba czech:czechia danish:denmark dutch:netherlands
+    egyptian:egypt english:england estonian:estonia ethiopian:ethiopia european:europe
+    filipino:philippines finnish:finland french:france georgian:georgia german:germany greek:greece
+    hungarian:hungary indian:india indonesian:indonesia iranian:iran iraqi:iraq irish:ireland
+    israeli:israel italian:italy japanese:japan jordanian:jordan kazakh:kazakhstan kenyan:kenya
+    korean:korea kurdish:kurdistan latvian:latvia lebanese:lebanon libyan:libya lithuanian:lithuania
+    mexican:mexico moldovan:moldova mongolian:mongolia moroccan:morocco nigerian:nigeria
+    norwegian:norway pakistani:pakistan palestinian:palestine peruvian:peru polish:poland
+    portuguese:portugal romanian:romania russian:russia saudi:arabia scottish:scotland
+    serbian:serbia slovak:slovakia somali:somalia spanish:spain sudanese:sudan swedish:sweden
+    swiss:switzerland syrian:syria taiwanese:taiwan thai:thailand tunisian:tunisia turkish:turkey
+    ukrainian:ukraine uzbek:uzbekistan venezuelan:venezuela vietnamese:vietnam welsh:wales
+    yemeni:yemen
+    """.split()
+)
+
 _CHAR_MAP = str.maketrans(
     {
         "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u02bc": "'",
@@ -96,13 +124,14 @@ _CHAR_MAP = str.maketrans(
 # A token is a run of letters and digits, with inner apostrophes, dots or commas ("don't",
 # "U.S", "3.5", "1,000"); one simple pattern, since tokenising is most of the cost of building
 # an archive's index. Tokens with inner dots or commas are then sorted out one by one.
-_TOKEN = re.compile(r"\w+(?:['.,]\w+)*")
+_TOKEN = re.compile(r"\w+(?:['.,]\w+)*|[%$£€¥]")
+SEPARATOR = "\x1e"  # between sentences analysed in bulk (see :func:`pieces`)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _DOTTED = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]\.?")
 _SPLIT = re.compile(r"[.,_]+")
 _POSSESSIVE = re.compile(r"'s?$")
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_UPPER = re.compile(r"[^\W\d_a-z]")  # capital letters (and other caseless letters)
+_UPPER = re.compile(r"[A-Z]")
 _LOWER = re.compile(r"[a-z]")
 
 _stemmer = Stemmer.Stemmer("english")
@@ -115,8 +144,11 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text).translate(_CHAR_MAP)
 
 
-def _shouting(text: str) -> bool:
-    """True when most letters are capitals, so capitals say nothing about acronyms."""
+def shouting(text: str) -> bool:
+    """True when most (plain Latin) letters are capitals: then capitals say nothing about names
+    or acronyms, and the text is read as if written in lower case."""
+    if len(text) < 9:
+        return False
     upper = len(_UPPER.findall(text))
     return upper > 8 and upper > len(_LOWER.findall(text))
 
@@ -143,16 +175,16 @@ Analysed = tuple[tuple[Word, str | None], ...]
 
 
 @lru_cache(maxsize=1 << 20)
-def _token(token: str, shouting: bool) -> Analysed:
+def token_words(token: str) -> Analysed:
     """The analysis of one raw token, cached: an archive repeats the same tokens endlessly."""
     if ("." in token or "," in token or "_" in token) and not _NUMBER.fullmatch(token):
-        if not shouting and _DOTTED.fullmatch(token):  # "U.S", "p.m"
+        if _DOTTED.fullmatch(token):  # "U.S", "p.m"
             return (_with_term(Word(token.replace(".", "").casefold(), protected=True, capital=True)),)
-        return tuple(pair for part in _SPLIT.split(token) if part for pair in _token(part, shouting))
-    short = None if shouting else acronym(token)
+        return tuple(pair for part in _SPLIT.split(token) if part for pair in token_words(part))
+    short = acronym(token)
     if short is not None:
         return (_with_term(Word(short, protected=True, capital=True)),)
-    capital = token[0].isupper() and not shouting
+    capital = token[0].isupper()
     word = token.casefold()
     if word[0].isdigit():
         word = word.replace(",", "")  # "1,000" and "1000" are one number
@@ -167,16 +199,65 @@ def _token(token: str, shouting: bool) -> Analysed:
 def _with_term(word: Word) -> tuple[Word, str | None]:
     if word.protected:
         return word, word.text
-    if word.text in STOP_WORDS or not word.text:
+    if word.text in STOP_WORDS or not word.text[:1].isalnum():  # stop words, "%", "$"...
         return word, None
-    return word, stem(IRREGULAR.get(word.text, word.text))
+    text = word.text
+    if text[-1:] == "s" and text[:-1] in DEMONYMS:  # "Ukrainians"
+        text = text[:-1]
+    return word, stem(DEMONYMS.get(text) or IRREGULAR.get(text, text))
+
+
+def prepared(text: str) -> str:
+    """A text as it is tokenised: normalised, and in lower case when shouted."""
+    return normalize(text.lower() if shouting(text) else text)
 
 
 def analysed_words(text: str) -> list[tuple[Word, str | None]]:
     """Every word of a text with its index term, None for stop words."""
-    text = normalize(text)
-    shouting = _shouting(text)
-    return [pair for token in _TOKEN.findall(text) for pair in _token(token, shouting)]
+    return [pair for token in _TOKEN.findall(prepared(text)) for pair in token_words(token)]
+
+
+def piece_words(piece: bytes) -> Analysed:
+    """The words of one whitespace- and punctuation-free piece of UTF-8 text (see :func:`pieces`).
+
+    A piece never splits a token, so its words are those :func:`analysed_words` finds there.
+    """
+    text = normalize(piece.decode("utf-8", "replace"))
+    return tuple(pair for token in _TOKEN.findall(text) for pair in token_words(token))
+
+
+# Bytes that never occur inside a token: ASCII other than letters, digits, ' . , _ and the
+# symbols kept as tokens. Everything else (non-ASCII included) is left for piece_words.
+_INSIDE = set(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'.,_%$") | set(range(128, 256))
+_TO_SPACE = bytes(c if c in _INSIDE or c == 0x1E else 0x20 for c in range(256))
+
+
+def pieces(texts: list[str]) -> list[bytes]:
+    """Many texts cut at once into pieces no token crosses, each text's followed by b"\x1e".
+
+    Building an archive's index spends most of its time here, so the cutting is done by
+    ``bytes.translate`` and ``split`` over all the texts joined, and each distinct piece is
+    analysed once (:func:`piece_words`, cached by the caller). Shouted texts are lowered first.
+    """
+    joined = (" " + SEPARATOR + " ").join(t.replace(SEPARATOR, " ") for t in texts) + " " + SEPARATOR
+    data = joined.encode("utf-8", "surrogatepass")
+    shouted = _shouted(data)
+    if shouted:
+        parts = joined.split(SEPARATOR)
+        joined = SEPARATOR.join(p.lower() if k in shouted else p for k, p in enumerate(parts))
+        data = joined.encode("utf-8", "surrogatepass")
+    return data.translate(_TO_SPACE).split()
+
+
+def _shouted(data: bytes) -> set[int]:
+    """The numbers of the shouted texts among texts joined by separators (as :func:`shouting`)."""
+    codes = np.frombuffer(data, dtype=np.uint8)
+    upper = np.cumsum((codes >= 65) & (codes <= 90))
+    lower = np.cumsum((codes >= 97) & (codes <= 122))
+    ends = np.flatnonzero(codes == 0x1E)
+    upper_each = np.diff(upper[ends], prepend=0)
+    lower_each = np.diff(lower[ends], prepend=0)
+    return set(np.flatnonzero((upper_each > 8) & (upper_each > lower_each)).tolist())
 
 
 def _char_pairs(token: str) -> list[str]:

@@ -37,6 +37,7 @@ MAX_QUESTION = 1000  # characters of a question that are read; the rest is ignor
 MIN_COVERAGE = 0.3
 MIN_BACKGROUND_COVERAGE = 0.6
 MIN_SHARE = 0.1  # a further quote's probability next to the best one's
+RANKED = MAX_QUOTES + MAX_MORE + 4  # hits looked at: the quotes, "more", and lines shown as context
 NARROWED_KEPT = 32  # one-article answerers kept for narrowed questions, the least recently used dropped
 
 
@@ -101,7 +102,7 @@ class Answerer:
         query = self.index.query(text)
         if len(query.term_ids) == 0 and query.total_weight == 0:
             return Answer(question, Verdict.EMPTY, truncated=truncated)
-        hits = self.index.rank(query)
+        hits = self.index.rank(query, k=RANKED)
         if not hits or not _covers(hits[0]):
             return Answer(question, Verdict.NOT_FOUND, truncated=truncated)
         quotes = self._quotes(hits)

@@ -26,6 +26,7 @@ from bot import __version__, console, logs
 from bot.answer import Answerer
 from bot.config import Settings
 from bot.corpus import Corpus, CorpusError, load_corpus
+from bot.index_cache import load_answerer
 from bot.render import json_line, to_text
 
 __all__ = ["main"]
@@ -101,7 +102,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "run" or (args.command is None and settings.token):
         return _run(settings)
     corpus_path = getattr(args, "corpus", None) or settings.seeds
-    answerer = _answerer(corpus_path)
+    answerer = _answerer(corpus_path, settings)
     if args.command == "ask":
         questions = args.questions or _lines(sys.stdin)
         _ask(answerer, questions, args.json, _article(answerer, args.article))
@@ -111,11 +112,11 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     return console.run(answerer, settings.history)
 
 
-def _answerer(path: Path) -> Answerer:
-    corpus = load_corpus(path)
-    if corpus.warnings:
-        print(f"quotebot: warning: {'; '.join(corpus.warnings)}", file=sys.stderr)
-    return Answerer(corpus)
+def _answerer(path: Path, settings: Settings) -> Answerer:
+    answerer = load_answerer(path, settings.cache, progress=True)
+    if answerer.corpus.warnings:
+        print(f"quotebot: warning: {'; '.join(answerer.corpus.warnings)}", file=sys.stderr)
+    return answerer
 
 
 def _article(answerer: Answerer, number: int | None) -> int | None:

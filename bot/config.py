@@ -6,6 +6,7 @@ it is held as ``SecretStr`` so that printing or logging the settings never shows
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -59,13 +60,19 @@ class Settings(BaseSettings):
     # not listed and ignores private chats not listed (bot.telegram_guard).
     allowed_chats: Annotated[frozenset[int], NoDecode] = frozenset()
     history: Path | None = Field(default_factory=lambda: Path.home() / ".local" / "state" / "quotebot" / "history")
+    # Built indexes, kept so that a restart on the same articles is ready at once (empty: none).
+    cache: Path | None = Field(
+        default_factory=lambda: Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "quotebot"
+    )
     # What readers asked (questions, whether answered, feedback; never who): see bot/stats.py.
     db: Path = Field(default_factory=lambda: Path.home() / ".local" / "state" / "quotebot" / "quotebot.sqlite3")
     record: bool = True
     # Telegram user ids allowed /stats and /reload: "123,456" (NoDecode: not read as JSON).
     admins: Annotated[frozenset[int], NoDecode] = frozenset()
 
-    @field_validator("telegram_bot_token", "webhook_secret", "webhook_url", "metrics_port", "history", mode="before")
+    @field_validator(
+        "telegram_bot_token", "webhook_secret", "webhook_url", "metrics_port", "history", "cache", mode="before"
+    )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

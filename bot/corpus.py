@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +28,7 @@ __all__ = [
     "Corpus",
     "CorpusError",
     "Sentence",
+    "article_files",
     "default_seeds",
     "load_corpus",
     "parse_article",
@@ -82,7 +83,7 @@ class Corpus:
     def __init__(
         self,
         articles: list[Article],
-        blob: bytes,
+        blob: bytes | np.ndarray,  # the sentences' UTF-8, back to back (an array when from the cache)
         starts: np.ndarray,
         paragraph_of: np.ndarray,
         position_of: np.ndarray,
@@ -101,11 +102,11 @@ class Corpus:
 
     def text(self, i: int) -> str:
         """The text of sentence ``i``, exactly as in its article."""
-        return self._blob[self._starts[i] : self._starts[i + 1]].decode("utf-8")
+        return bytes(self._blob[self._starts[i] : self._starts[i + 1]]).decode("utf-8")
 
     def texts(self) -> Iterator[str]:
         """Every sentence's text, in corpus order."""
-        blob, starts = self._blob, self._starts.tolist()
+        blob, starts = bytes(self._blob), self._starts.tolist()
         for i in range(len(starts) - 1):
             yield blob[starts[i] : starts[i + 1]].decode("utf-8")
 
@@ -138,13 +139,18 @@ class Corpus:
         return bool(self._article_of[i] == self._article_of[j] and self._paragraph_of[i] == self._paragraph_of[j])
 
     def arrays(self) -> dict[str, np.ndarray]:
-        """The columns, for the on-disk cache."""
+        """The columns, for the on-disk cache (see :meth:`from_arrays`)."""
         return {
-            "blob": np.frombuffer(self._blob, dtype=np.uint8),
+            "blob": np.frombuffer(self._blob, dtype=np.uint8) if isinstance(self._blob, bytes) else self._blob,
             "starts": self._starts,
             "paragraph_of": self._paragraph_of,
             "position_of": self._position_of,
         }
+
+    @classmethod
+    def from_arrays(cls, articles: list[Article], arrays: dict[str, np.ndarray], warnings: list[str]) -> Corpus:
+        """A corpus again from :meth:`arrays` and its articles."""
+        return cls(articles, arrays["blob"], arrays["starts"], arrays["paragraph_of"], arrays["position_of"], warnings)
 
     @classmethod
     def from_articles(cls, parsed: Iterable[tuple[str, ParsedArticle]], warnings: list[str] | None = None) -> Corpus:
@@ -194,33 +200,49 @@ def default_seeds() -> Path:
     return here / "seeds"
 
 
-def load_corpus(path: str | Path) -> Corpus:
-    """Read one article file or every article in a folder.
+def article_files(path: str | Path) -> list[tuple[str, Path]]:
+    """``(document name, file)`` for one article file, or each article in a folder, in order.
 
-    Raises :class:`CorpusError` when nothing can be served. In a folder, files that cannot be
-    read are skipped and named in ``Corpus.warnings`` so the good ones are still served.
+    Raises :class:`CorpusError` for a missing path or a folder without articles.
     """
     root = Path(path).expanduser()
     if not root.exists():
         raise CorpusError(f"no such file or folder: {root}")
-    if root.is_dir():
-        files = sorted(p for p in root.rglob("*") if p.suffix.lower() in ARTICLE_SUFFIXES and p.is_file())
-        if not files:
-            raise CorpusError(f"no articles (.txt or .md files) in {root}")
-    else:
-        files = [root]
+    if not root.is_dir():
+        return [(root.name, root)]
+    files = sorted(p for p in root.rglob("*") if p.suffix.lower() in ARTICLE_SUFFIXES and p.is_file())
+    if not files:
+        raise CorpusError(f"no articles (.txt or .md files) in {root}")
+    return [(file.relative_to(root).as_posix(), file) for file in files]
+
+
+def load_corpus(path: str | Path, progress: Callable[[int], None] | None = None) -> Corpus:
+    """Read one article file or every article in a folder.
+
+    Raises :class:`CorpusError` when nothing can be served. In a folder, files that cannot be
+    read are skipped and named in ``Corpus.warnings`` so the good ones are still served.
+    ``progress`` is told the number of characters read so far, now and then.
+    """
     parsed: list[tuple[str, ParsedArticle]] = []
     problems: list[str] = []
-    for file in files:
-        document = file.relative_to(root).as_posix() if root.is_dir() else file.name
+    done = 0
+    for document, file in article_files(path):
         try:
-            parsed.append((document, parse_article(read_text(file), file.stem, markdown=file.suffix.lower() == ".md")))
+            text = read_text(file)
+            markdown = file.suffix.lower() == ".md"
+            parsed.append((document, parse_article(text, file.stem, markdown, _offset(progress, done))))
+            done += len(text)
         except CorpusError as err:
             problems.append(str(err))
     if not parsed:
         raise CorpusError("; ".join(problems))
     warnings = [f"skipped {p}" for p in problems]
     return Corpus.from_articles(parsed, warnings)
+
+
+def _offset(progress: Callable[[int], None] | None, done: int) -> Callable[[int], None] | None:
+    """``progress``, told counts within one file as counts within all files so far."""
+    return None if progress is None else (lambda n: progress(done + n))
 
 
 def read_text(file: Path) -> str:
@@ -257,12 +279,24 @@ def _looks_like_text(text: str) -> bool:
     return odd * 100 <= len(sample)
 
 
-def parse_article(text: str, fallback_title: str, markdown: bool = False) -> ParsedArticle:
-    """Split an article's text into a title, an optional source and sentences per paragraph."""
+def parse_article(
+    text: str, fallback_title: str, markdown: bool = False, progress: Callable[[int], None] | None = None
+) -> ParsedArticle:
+    """Split an article's text into a title, an optional source and sentences per paragraph.
+
+    ``progress`` is told how many characters of the text were split, every few thousand lines.
+    """
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     meta, lines = _front_matter(lines)
-    paragraphs = [_segment(p) for p in _paragraphs(lines, markdown)]
-    paragraphs = [p for p in paragraphs if p]
+    paragraphs = []
+    done = 0
+    for number, paragraph in enumerate(_paragraphs(lines, markdown), start=1):
+        sentences = _segment(paragraph)
+        if sentences:
+            paragraphs.append(sentences)
+        done += len(paragraph) + 1
+        if progress is not None and number % 4096 == 0:
+            progress(done)
     if not paragraphs:
         raise CorpusError(f"{fallback_title} has no text besides its front matter")
     title = meta.get("title")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from bot.analysis import Word, normalize
 
-__all__ = ["KINDS", "QuestionCues", "leans_back", "question_cues", "sentence_flags", "word_flags"]
+__all__ = ["KINDS", "QuestionCues", "leans_back", "question_cues", "word_flags"]
 
 _WHEN = re.compile(
     r"\bwhen\b|\bwhat (?:year|date|time|day|month|century|decade|period|era|age)\b"
@@ -59,17 +59,18 @@ ANAPHORS = frozenset(
 )
 PLACE_WORDS = frozenset("in at near from to into across".split())
 
-# Bits describing one word of a sentence (see :func:`word_flags`).
-CAPITAL = 1  # a capitalised word, not the sentence's first: names, places, organisations
+# Bits describing one word of a sentence (see :func:`word_flags`); a sentence's bits are the
+# union of its words' DATE_WORD, CAUSE_WORD and MEASURE, plus ANAPHOR_WORD of its first word.
+CAPITAL = 1  # a capitalised word (the index clears it on a sentence's first word)
 YEAR = 2  # a year, 1000-2099 ("1990s" too)
 NUMBER = 4  # digits or a number word
 PLACE_WORD = 8  # "in", "at", "near"... which may introduce a place
 THE = 16
-# Bits describing a sentence (see :func:`sentence_flags`).
-DATE = 1
-MEASURE = 2
-CAUSE = 4
-ANAPHOR = 8
+DATE_WORD = 32  # a month, a weekday, "century"...
+CAUSE_WORD = 64  # "because", "due", "led"...
+ANAPHOR_WORD = 128  # "this", "they", "both"... (counts at the start of a sentence)
+MEASURE = 256  # "%", "$", "percent"...
+SENTENCE_BITS = DATE_WORD | CAUSE_WORD | MEASURE
 
 KINDS = ("when", "number", "who", "where", "why", "define", "how", "which")
 
@@ -121,33 +122,28 @@ def question_cues(question: str) -> QuestionCues:
     )
 
 
-def word_flags(word: Word, first: bool) -> int:
-    """The bits of :data:`CAPITAL`, :data:`YEAR`... that one word of a sentence carries."""
+def word_flags(word: Word) -> int:
+    """The bits of :data:`CAPITAL`, :data:`YEAR`... that one word carries."""
     text = word.text
-    flags = CAPITAL if word.capital and not first else 0
-    if text[0].isdigit():
+    flags = CAPITAL if word.capital else 0
+    if text[:1].isdigit():
         flags |= NUMBER
         if len(text) in (4, 5) and _YEAR.fullmatch(text):
             flags |= YEAR
     elif text in NUMBER_WORDS:
-        flags |= NUMBER
-    elif text in PLACE_WORDS:
+        flags |= NUMBER | (MEASURE if text == "percent" else 0)
+    elif text in MEASURE_CHARS:
+        flags |= MEASURE
+    if text in PLACE_WORDS:
         flags |= PLACE_WORD
     elif text == "the":
         flags |= THE
-    return flags
-
-
-def sentence_flags(words: list[Word], text: str) -> int:
-    """The bits of :data:`DATE`, :data:`MEASURE`, :data:`CAUSE`, :data:`ANAPHOR` of a sentence."""
-    flags = ANAPHOR if words and words[0].text in ANAPHORS else 0
-    for word in words:
-        if word.text in DATE_WORDS:
-            flags |= DATE
-        elif word.text in CAUSE_WORDS:
-            flags |= CAUSE
-    if not MEASURE_CHARS.isdisjoint(text) or "percent" in text or "per cent" in text:
-        flags |= MEASURE
+    if text in DATE_WORDS:
+        flags |= DATE_WORD
+    if text in CAUSE_WORDS:
+        flags |= CAUSE_WORD
+    if text in ANAPHORS:
+        flags |= ANAPHOR_WORD
     return flags
 
 

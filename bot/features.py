@@ -45,6 +45,7 @@ NAMES: tuple[str, ...] = (
     "phrases",  # runs of two or three of the question's words (stop words too) found as such
     "rarest",  # IDF of the rarest question term matched, over the rarest question term's
     "proximity",  # distinct matched terms over the span of words they cover
+    "early",  # 1 / (1 + how many terms come before the first matched one)
     "lead",  # 1 / (1 + position in the article)
     "first",  # the article's first sentence
     "length",  # log(1 + terms)
@@ -129,11 +130,14 @@ def matrix(index: Index, query: Query, scores: np.ndarray, candidates: np.ndarra
     window = near @ weights / total
     previous_gain = with_previous @ weights / total - coverage
 
-    # Where the matched words stand in each row, for proximity.
+    # Where the matched words stand in each row, for proximity
+    # (counted in terms: the stop words between them do not set them apart)
+    is_term = index.is_term[units]
+    term_position = np.cumsum(is_term)
     first_hit = np.full(len(rows), len(units))
     last_hit = np.full(len(rows), -1)
-    np.minimum.at(first_hit, row_of[hit], offset[hit])
-    np.maximum.at(last_hit, row_of[hit], offset[hit])
+    np.minimum.at(first_hit, row_of[hit], term_position[hit])
+    np.maximum.at(last_hit, row_of[hit], term_position[hit])
     distinct_matched = held.sum(axis=1)
     span = np.maximum(last_hit - first_hit + 1, 1)
     proximity = np.where(distinct_matched >= 2, distinct_matched / span, 0.0)
@@ -141,7 +145,6 @@ def matrix(index: Index, query: Query, scores: np.ndarray, candidates: np.ndarra
     # Runs of two and three words the question has too.
     same2 = row_of[:-1] == row_of[1:]
     if len(query.phrases) and len(units) > 1:
-        is_term = index.is_term[units]
         size = np.uint64(len(index.vocabulary))
         u = units.astype(np.uint64) + np.uint64(1)
         pair = u[:-1] * size + u[1:]
@@ -166,7 +169,7 @@ def matrix(index: Index, query: Query, scores: np.ndarray, candidates: np.ndarra
     # Answer-type cues: words the question lacks, and what they are.
     new = ~index.question_words(query)[units]
     bits = index.sentence_flags[candidates]
-    anaphor = (bits & cues.ANAPHOR) > 0
+    anaphor = (bits & cues.ANAPHOR_WORD) > 0
     position = candidates - first
     k = query.cues
 
@@ -175,7 +178,7 @@ def matrix(index: Index, query: Query, scores: np.ndarray, candidates: np.ndarra
 
     if k.when:
         out[:, column["when_year"]] = any_in_row((flags & cues.YEAR > 0) & new)
-        out[:, column["when_date"]] = (bits & cues.DATE) > 0
+        out[:, column["when_date"]] = (bits & cues.DATE_WORD) > 0
     if k.number:
         out[:, column["number"]] = any_in_row((flags & cues.NUMBER) > 0)
         out[:, column["measure"]] = (bits & cues.MEASURE) > 0
@@ -194,11 +197,11 @@ def matrix(index: Index, query: Query, scores: np.ndarray, candidates: np.ndarra
                 place[:-2] |= place_word[:-2] & the[1:-1] & capital[2:] & same2[:-1] & same2[1:]
             out[:, column["where_place"]] = any_in_row(place)
     if k.why:
-        out[:, column["why_cause"]] = (bits & cues.CAUSE) > 0
+        out[:, column["why_cause"]] = (bits & cues.CAUSE_WORD) > 0
     if k.define:
         out[:, column["define_first"]] = position == 0
 
-    rarest = float(weights.max()) if q else 1.0
+    rarest = (float(weights.max()) if q else 0.0) or 1.0
     best = np.sort(bm)[::-1][:CANDIDATE_RANKS]
     neighbour_bm = _at(scores, before), _at(scores, after)
     two_before = np.where(candidates - 2 >= first, candidates - 2, -1)
@@ -218,6 +221,8 @@ def matrix(index: Index, query: Query, scores: np.ndarray, candidates: np.ndarra
     out[:, column["far"]] = (_at(scores, two_before) + _at(scores, two_after)) / top
     out[:, column["rarest"]] = (own * weights).max(axis=1, initial=0.0) / rarest
     out[:, column["proximity"]] = proximity[at]
+    row_first_term = np.concatenate([[0], term_position])[np.searchsorted(row_of, np.arange(len(rows)))]
+    out[:, column["early"]] = np.where(distinct_matched > 0, 1.0 / (first_hit - row_first_term + 1.0), 0.0)[at]
     out[:, column["lead"]] = 1.0 / (1.0 + position)
     out[:, column["first"]] = position == 0
     out[:, column["length"]] = np.log1p(index.lengths[candidates])

@@ -28,14 +28,15 @@ import threading
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import islice
 
 import numpy as np
 import scipy.sparse as sp
 
-from bot import background, features
-from bot.analysis import Word, analysed_words
+from bot import background, cues, features
+from bot.analysis import SEPARATOR, Word, analysed_words, piece_words, pieces
 from bot.corpus import Corpus
-from bot.cues import QuestionCues, question_cues, sentence_flags, word_flags
+from bot.cues import QuestionCues, question_cues, word_flags
 
 __all__ = ["Hit", "Index", "Query"]
 
@@ -173,11 +174,11 @@ class Index:
     def _phrase_codes(self, sequence: list[int]) -> np.ndarray:
         """Codes of the runs of two and three known words holding at least one term."""
         codes = set()
+        term = [u >= 0 and bool(self.is_term[u]) for u in sequence]
         for n in (2, 3):
             for i in range(len(sequence) - n + 1):
-                run = sequence[i : i + n]
-                if min(run) >= 0 and any(self.is_term[u] for u in run):
-                    codes.add(phrase_code(run, len(self.vocabulary)))
+                if min(sequence[i : i + n]) >= 0 and any(term[i : i + n]):
+                    codes.add(phrase_code(sequence[i : i + n], len(self.vocabulary)))
         return np.array(sorted(codes), dtype=np.uint64)
 
     def _fold_acronyms(self, pairs: list[tuple[Word, str | None]]) -> list[tuple[Word, str | None]]:
@@ -234,18 +235,18 @@ class Index:
         """
         return self.rank(self.query(question))[:k]
 
-    def rank(self, query: Query) -> list[Hit]:
-        """Every candidate sentence for ``query``, best first."""
+    def rank(self, query: Query, k: int | None = None) -> list[Hit]:
+        """The ``k`` best candidate sentences for ``query`` (all of them by default), best first."""
         with self._lock:
-            return self._rank(query, everything=False)[0]
+            return self._rank(query, k, everything=False)[0]
 
     def ranking(self, question: str) -> list[int]:
         """All sentences, best first: ranked candidates, then the rest by BM25 and position."""
         with self._lock:
-            hits, rest = self._rank(self.query(question), everything=True)
+            hits, rest = self._rank(self.query(question), None, everything=True)
         return [h.index for h in hits] + rest
 
-    def _rank(self, query: Query, everything: bool) -> tuple[list[Hit], list[int]]:
+    def _rank(self, query: Query, k: int | None, everything: bool) -> tuple[list[Hit], list[int]]:
         scores = self._buffer
         touched = self._accumulate(query)
         try:
@@ -266,7 +267,7 @@ class Index:
                     coverage=float(coverage[o]),
                     background_coverage=float(background_coverage[o]),
                 )
-                for o in order
+                for o in order[:k]
             ]
             rest: list[int] = []
             if everything:
@@ -301,7 +302,11 @@ class Index:
         self._question_word[query.words] = False
 
     def _accumulate(self, query: Query) -> np.ndarray:
-        """Add each question term's BM25 weights into the buffer; the sentences touched, sorted."""
+        """Add each question term's BM25 weights into the buffer; the sentences touched.
+
+        A sentence holding several question terms is listed once for each (sorting them out
+        would cost more than all the rest at archive scale).
+        """
         scores, indptr, rows, weights = self._buffer, self._indptr, self._rows, self._weights
         parts = []
         for j in query.term_ids.tolist():
@@ -311,9 +316,7 @@ class Index:
             parts.append(posting)
         if not parts:
             return np.empty(0, dtype=np.int64)
-        if len(parts) == 1:
-            return parts[0].astype(np.int64)
-        return np.unique(np.concatenate(parts)).astype(np.int64)
+        return np.concatenate(parts).astype(np.int64)
 
     def features_of(self, query: Query) -> tuple[np.ndarray, np.ndarray]:
         """The re-ranker's feature rows for ``query`` and the candidates they describe."""
@@ -336,10 +339,19 @@ class Index:
         return out
 
     def _candidates(self, scores: np.ndarray, touched: np.ndarray) -> np.ndarray:
-        """The best BM25 sentences and their neighbours in the same article, sorted."""
+        """The best BM25 sentences and their neighbours in the same article, sorted.
+
+        ``touched`` may repeat a sentence (once per question term it holds): the best are found
+        among a few times more than needed, then the repeats dropped. Ties go to the earlier.
+        """
         best = touched
         if len(best) > CANDIDATES:
-            best = best[np.argpartition(-scores[best], CANDIDATES - 1)[:CANDIDATES]]
+            wide = min(len(best) - 1, CANDIDATES * 8)
+            best = np.unique(best[np.argpartition(-scores[best], wide)[: wide + 1]])
+            if len(best) > CANDIDATES:
+                best = best[np.lexsort((best, -scores[best]))[:CANDIDATES]]
+        else:
+            best = np.unique(best)
         return np.unique(np.concatenate([best, self.neighbours(best, -1), self.neighbours(best, 1)]))
 
     def neighbours(self, sentences: np.ndarray, offset: int) -> np.ndarray:
@@ -358,34 +370,73 @@ def phrase_code(units: list[int] | np.ndarray, size: int) -> int:
     return code
 
 
+CHUNK = 8192  # sentences cut into pieces at once while building
+SEPARATOR_BYTES = SEPARATOR.encode()
+
+
 def _build(corpus: Corpus, progress: Progress | None) -> dict[str, np.ndarray]:
     """Read every sentence once into the index's arrays."""
     from sklearn.feature_extraction.text import TfidfTransformer  # only building needs it
 
     vocabulary: dict[str, int] = {}
     is_term = array("b")
-    units = array("i")
-    flags = array("B")
-    starts = array("q", [0])
-    sentence_bits = array("B")
-    for i, text in enumerate(corpus.texts()):
-        words = analysed_words(text)
-        for position, (word, term) in enumerate(words):
+    # Each distinct piece of text (see analysis.pieces), numbered, with its words laid out flat:
+    # piece p's words are word_ids[piece_start[p] : piece_start[p] + piece_length[p]].
+    piece_number: dict[bytes, int] = {}
+    piece_start, piece_length = array("q"), array("i")
+    word_ids, word_bits = array("i"), array("H")
+
+    def number(piece: bytes) -> None:
+        piece_number[piece] = len(piece_start)
+        piece_start.append(len(word_ids))
+        words = () if piece == SEPARATOR_BYTES else piece_words(piece)
+        piece_length.append(len(words))
+        for word, term in words:
             key = term if term is not None else _STOP + word.text
             unit = vocabulary.get(key)
             if unit is None:
                 unit = vocabulary[key] = len(vocabulary)
                 is_term.append(term is not None)
-            units.append(unit)
-            flags.append(word_flags(word, position == 0))
-        starts.append(len(units))
-        sentence_bits.append(sentence_flags([w for w, _ in words], text))
-        if progress is not None and i % 4096 == 4095:
-            progress(i + 1)
-    n, size = len(starts) - 1, len(vocabulary)
-    unit_array = np.frombuffer(units, dtype=np.int32) if units else np.zeros(0, dtype=np.int32)
+            word_ids.append(unit)
+            word_bits.append(word_flags(word))
+
+    number(SEPARATOR_BYTES)
+    units_parts, flags_parts, ends_parts = [], [], []
+    texts = corpus.texts()
+    done = offset = 0
+    while chunk := list(islice(texts, CHUNK)):
+        cut = pieces(chunk)
+        for piece in set(cut).difference(piece_number):
+            number(piece)
+        ids = np.fromiter(map(piece_number.__getitem__, cut), dtype=np.int64, count=len(cut))
+        lengths = np.frombuffer(piece_length, dtype=np.int32)[ids]
+        starts = np.frombuffer(piece_start, dtype=np.int64)[ids]
+        total = int(lengths.sum())
+        before = np.cumsum(lengths) - lengths  # words before each piece, in this chunk
+        where = np.repeat(starts - before, lengths) + np.arange(total)
+        units_parts.append(np.frombuffer(word_ids, dtype=np.int32)[where])
+        flags_parts.append(np.frombuffer(word_bits, dtype=np.uint16)[where])
+        ends_parts.append(offset + before[ids == 0])  # a sentence ends at each separator
+        offset += total
+        done += len(chunk)
+        if progress is not None:
+            progress(done)
+    unit_array = np.concatenate(units_parts) if units_parts else np.zeros(0, dtype=np.int32)
+    flag_array = np.concatenate(flags_parts) if flags_parts else np.zeros(0, dtype=np.uint16)
+    ends = np.concatenate(ends_parts) if ends_parts else np.zeros(0, dtype=np.int64)
+    del units_parts, flags_parts, ends_parts
+    start_array = np.concatenate([[0], ends]).astype(np.int64)
+    sentence_starts = start_array[:-1]
+    nonempty = start_array[1:] > sentence_starts
+    # A sentence's first word is capitalised by writing convention, not as a name.
+    flag_array[sentence_starts[nonempty]] &= np.uint16(~cues.CAPITAL & 0xFFFF)
+    sentence_bits = np.zeros(len(sentence_starts), dtype=np.uint16)
+    if len(flag_array):
+        reduced = np.bitwise_or.reduceat(flag_array, np.minimum(sentence_starts, len(flag_array) - 1))
+        sentence_bits[nonempty] = reduced[nonempty] & cues.SENTENCE_BITS
+        sentence_bits[nonempty] |= flag_array[sentence_starts[nonempty]] & cues.ANAPHOR_WORD
     term_mask = np.frombuffer(is_term, dtype=np.int8).astype(bool) if is_term else np.zeros(0, dtype=bool)
-    start_array = np.frombuffer(starts, dtype=np.int64)
+    n, size = len(sentence_starts), len(vocabulary)
     rows = np.repeat(np.arange(n, dtype=np.int32), np.diff(start_array))
     keep = term_mask[unit_array] if len(unit_array) else np.zeros(0, dtype=bool)
     counts = sp.csr_matrix(
@@ -393,8 +444,11 @@ def _build(corpus: Corpus, progress: Progress | None) -> dict[str, np.ndarray]:
     )
     counts.sum_duplicates()
     del rows, keep
-    transformer = TfidfTransformer(smooth_idf=True).fit(counts)
-    idf = transformer.idf_.astype(np.float32)
+    if size:
+        # Without scikit-learn's "+ 1": a word in every sentence should tell nothing, as in BM25.
+        idf = (TfidfTransformer(smooth_idf=True).fit(counts).idf_ - 1.0).astype(np.float32)
+    else:  # articles of punctuation only: nothing to weigh, nothing will match
+        idf = np.zeros(0, dtype=np.float32)
     lengths = np.asarray(counts.sum(axis=1)).ravel().astype(np.float32)
     distinct = np.diff(counts.indptr).astype(np.int32)
     average = float(lengths.mean()) if n else 1.0
@@ -413,7 +467,7 @@ def _build(corpus: Corpus, progress: Progress | None) -> dict[str, np.ndarray]:
         "vocabulary": np.frombuffer("\n".join(names).encode("utf-8"), dtype=np.uint8),
         "is_term": term_mask,
         "idf": idf,
-        "unknown_idf": np.array(float(np.log1p(n) + 1.0)),  # TfidfTransformer's idf at df = 0
+        "unknown_idf": np.array(float(np.log1p(n))),  # the idf above at df = 0
         "background": np.array(
             [background.weight(t) if m else 0.0 for t, m in zip(names, term_mask)], dtype=np.float32
         ),
@@ -424,9 +478,9 @@ def _build(corpus: Corpus, progress: Progress | None) -> dict[str, np.ndarray]:
         "rows": postings.indices.astype(np.int32),
         "weights": postings.data.astype(np.float32),
         "units": unit_array,
-        "unit_flags": np.frombuffer(flags, dtype=np.uint8) if flags else np.zeros(0, dtype=np.uint8),
+        "unit_flags": flag_array,
         "unit_starts": start_array,
-        "sentence_flags": np.frombuffer(sentence_bits, dtype=np.uint8) if sentence_bits else np.zeros(0, np.uint8),
+        "sentence_flags": sentence_bits,
         "article_of": np.repeat(np.arange(len(corpus.articles), dtype=np.int32), [a.count for a in corpus.articles]),
         "first_of": np.repeat(
             np.array([a.first for a in corpus.articles], dtype=np.int64), [a.count for a in corpus.articles]

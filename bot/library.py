@@ -19,7 +19,8 @@ from pathlib import Path
 
 from bot.answer import Answerer
 from bot.articles import fingerprint
-from bot.corpus import CorpusError, load_corpus
+from bot.corpus import CorpusError
+from bot.index_cache import load_answerer
 
 __all__ = ["Edition", "Library", "Reloaded"]
 
@@ -65,8 +66,9 @@ def _count(n: int, noun: str) -> str:
 class Library:
     """The edition in service, and :meth:`reload` to read the articles at ``seeds`` again."""
 
-    def __init__(self, answerer: Answerer, seeds: Path) -> None:
+    def __init__(self, answerer: Answerer, seeds: Path, cache: Path | None = None) -> None:
         self.seeds = seeds
+        self.cache = cache  # where built indexes are kept (see bot.index_cache)
         self._current = Edition.of(answerer)
         self._reloading = asyncio.Lock()  # two reloads at once would race to the swap
 
@@ -88,8 +90,8 @@ class Library:
         return reloaded
 
     def _read(self) -> Edition:
-        corpus = load_corpus(self.seeds)
-        if corpus.warnings:
-            problems = "; ".join(w.removeprefix("skipped ") for w in corpus.warnings)
+        answerer = load_answerer(self.seeds, self.cache)
+        if answerer.corpus.warnings:
+            problems = "; ".join(w.removeprefix("skipped ") for w in answerer.corpus.warnings)
             raise CorpusError(f"{problems} (fix or remove it, then reload again)")
-        return Edition.of(Answerer(corpus))
+        return Edition.of(answerer)

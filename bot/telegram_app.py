@@ -49,8 +49,8 @@ from bot.answer import Answerer
 from bot.callback_data import Signer
 from bot.cli import UsageError
 from bot.config import Settings
-from bot.corpus import load_corpus
 from bot.flood import TELEGRAM_LIMITS, FloodLimiter, FloodLimits
+from bot.index_cache import load_answerer
 from bot.library import Library
 from bot.monitor import Monitor, mark_received, monitor_of
 from bot.quota import Quota
@@ -228,7 +228,7 @@ def build_application(
         .post_init(lambda app: set_command_menus(app, settings.admins))
         .build()
     )
-    library = Library(answerer, settings.seeds)
+    library = Library(answerer, settings.seeds, settings.cache)
     recorder = Recorder(settings.db if settings.record else None)
     keyboards = Keyboards(Signer(settings.token))  # signed with the token: valid across restarts
     quotebot = Quotebot(library, recorder, keyboards, monitor)
@@ -413,11 +413,12 @@ def run(settings: Settings) -> int:
     # bot reads no PTB durations, so it takes the new behaviour now and the warning goes.
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     webhook_of(settings)  # an incomplete webhook setup is reported before anything starts
-    corpus = load_corpus(settings.seeds)
+    answerer = load_answerer(settings.seeds, settings.cache, progress=True)
+    corpus = answerer.corpus
     for warning in corpus.warnings:
         log.warning("%s", warning)
     log.info("Answering about %d article(s), %d sentences", len(corpus.articles), len(corpus))
-    app = build_application(settings, Answerer(corpus))
+    app = build_application(settings, answerer)
     try:
         asyncio.run(_serve_until_signalled(app, settings))
     except InvalidToken:

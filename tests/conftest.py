@@ -80,6 +80,7 @@ def _no_outside_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
             monkeypatch.delenv(name)
     monkeypatch.setenv("PTB_TIMEDELTA", "1")  # as `quotebot run` sets it
     monkeypatch.setenv("QUOTEBOT_DB", str(tmp_path / "quotebot.sqlite3"))
+    monkeypatch.setenv("QUOTEBOT_CACHE", str(tmp_path / "cache"))
 
 
 @pytest.fixture

@@ -37,3 +37,9 @@ def test_unspaced_scripts_become_character_pairs() -> None:
 
 def test_shouted_text_is_not_taken_for_acronyms() -> None:
     assert terms("WHO WERE THE SOLDIERS") == terms("who were the soldiers")
+
+
+def test_nationalities_meet_their_country() -> None:
+    assert terms("Ukrainian forces") == terms("Ukraine forces")
+    assert terms("Russians") == terms("Russia")
+    assert terms("North Korean soldiers") == terms("North Korea soldiers")

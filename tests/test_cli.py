@@ -16,6 +16,7 @@ SEED_SENTENCES = 34
 def quotebot(*args: str, stdin: str | bytes = b"", cwd: Path, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
     """Run ``python -m bot`` with a clean environment (no token, no settings) in ``cwd``."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("QUOTEBOT_", "TELEGRAM_"))}
+    clean["QUOTEBOT_CACHE"] = str(cwd / "cache")  # built indexes: never outside the test's folder
     clean.update(env or {})
     data = stdin.encode() if isinstance(stdin, str) else stdin
     return subprocess.run(

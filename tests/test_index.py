@@ -69,3 +69,30 @@ def test_neighbours_never_cross_articles(write, tmp_path) -> None:  # type: igno
     index = Index(load_corpus(tmp_path))
     hits = index.search("When did the alpha talks begin?", k=5)
     assert {index.corpus.article_of(h.index).document for h in hits} == {"a.txt"}
+
+
+TRICKY = [
+    "The U.S. and the ICRC met at 5 p.m. on Jan. 3, 2023 — “talks” went well.",
+    "PRISONERS WANT TO GO SOUTH, SAYS THE UN ENVOY IN KYIV",
+    "Prices rose 3.5% to $1,000; the soldiers’ capture isn't news: don't panic_now.",
+    "北京是中国的首都。 Привет, мир! Café naïve ＵＫＲＡＩＮＥ",
+    "\u200fRTL mark\u200d and zero\u2060width joiners \x1e and a separator",
+    "",
+]
+
+
+def test_sentences_are_read_exactly_as_questions_are(write, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Building reads sentences in bulk; a question is read alone: both must see the same words."""
+    write("tricky.txt", "\n\n".join(t for t in TRICKY if t) + "\n")
+    index = Index(load_corpus(tmp_path))
+    for i in range(len(index)):
+        built = index.units[index.unit_starts[i] : index.unit_starts[i + 1]].tolist()
+        query = index.query(index.corpus.text(i))
+        assert sorted(set(built)) == query.words.tolist(), index.corpus.text(i)
+
+
+def test_an_article_without_words_is_indexed_and_matches_nothing(write, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    write("marks.txt", "—— !!! ...\n\n*** ???\n")
+    index = Index(load_corpus(tmp_path))
+    assert len(index) == 2
+    assert index.search("What happened?") == []

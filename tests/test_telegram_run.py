@@ -33,6 +33,7 @@ async def start_quotebot(
     env = {k: v for k, v in os.environ.items() if not k.startswith("QUOTEBOT_") and k != "TELEGRAM_BOT_TOKEN"}
     env.update(TELEGRAM_BOT_TOKEN=token, QUOTEBOT_API_BASE_URL=fake.base_url, PYTHONUNBUFFERED="1", **settings)
     env.setdefault("QUOTEBOT_DB", str(cwd / "quotebot.sqlite3"))  # what readers asked: never outside tmp
+    env.setdefault("QUOTEBOT_CACHE", str(cwd / "cache"))
     return await asyncio.create_subprocess_exec(
         *quotebot_command(),
         "run",
