@@ -58,10 +58,13 @@ class FloodLimits:
     """The limits the bot keeps; a ``None`` limit is not kept."""
 
     chat: Rate | None = Rate(3, 3.0)  # about 1 a second, a burst of 3 (an answer in parts)
-    group: Rate | None = Rate(20, 60.0)
-    # Telegram's 30 a second, less a margin: a message reaches Telegram a little after it took
-    # its room here (tens of milliseconds when busy), so at exactly 30 some seconds would see more.
-    overall: Rate | None = Rate(25, 1.0)
+    # Telegram counts 20 a minute in a group and 30 a second overall. A bucket lets its burst
+    # through on top of its rate, so both are set for burst + rate x window to stay under
+    # Telegram's count in any window, with room for a message reaching Telegram some tens of
+    # milliseconds after it took its place here: 2 at once then 18 a minute (at most 20 in any
+    # minute), 3 at once then 24 a second (at most 28 in any second).
+    group: Rate | None = Rate(2, 6.6)
+    overall: Rate | None = Rate(3, 0.125)
 
 
 TELEGRAM_LIMITS = FloodLimits()

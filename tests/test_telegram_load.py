@@ -32,11 +32,16 @@ QUESTIONS = ["When were they captured?", "Who met the prisoners in March?", "Whe
 JITTER = 0.05  # seconds between the bot taking room in a bucket and the fake receiving the message
 
 
-def test_the_limits_kept_are_telegrams() -> None:
-    # https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this
-    assert TELEGRAM_LIMITS.chat == Rate(3, 3.0)  # about one a second in a chat, short bursts pass
-    assert TELEGRAM_LIMITS.group == Rate(20, 60.0)
-    assert TELEGRAM_LIMITS.overall == Rate(25, 1.0)  # about 30 a second, less a margin
+def test_the_limits_kept_stay_under_telegrams() -> None:
+    # https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this: about one
+    # message a second in a chat (short bursts pass), 20 in any minute in a group, 30 in any
+    # second overall. A bucket lets its burst through on top of its rate, and a message reaches
+    # Telegram up to JITTER after it took its place.
+    chat, group, overall = TELEGRAM_LIMITS.chat, TELEGRAM_LIMITS.group, TELEGRAM_LIMITS.overall
+    assert chat is not None and group is not None and overall is not None
+    assert chat.count / chat.seconds <= 1
+    for rate, count, seconds in ((group, 20, 60.0), (overall, 30, 1.0)):
+        assert rate.count + (seconds + JITTER) * rate.count / rate.seconds < count + 1, rate
 
 
 def most_in_a_window(times: list[float], window: float) -> int:
