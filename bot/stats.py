@@ -82,7 +82,10 @@ class Recorder:
 
     def __init__(self, path: Path | None) -> None:
         self.path = path.expanduser() if path is not None else None
-        self._ready = False  # the file exists with its schema, as far as this recorder knows
+        # One connection, kept: opening and closing one per question cost about a millisecond,
+        # more than answering. ``_file`` is the (device, inode) it opened, to notice a new file.
+        self._db: sqlite3.Connection | None = None
+        self._file: tuple[int, int] | None = None
 
     @property
     def enabled(self) -> bool:
@@ -90,26 +93,44 @@ class Recorder:
 
     @contextmanager
     def _database(self) -> Iterator[sqlite3.Connection]:
-        """A connection in autocommit mode, the file and schema created on first use.
+        """The connection, in autocommit mode; the file and schema created on first use.
 
-        Any error makes the next connection check the file and schema again (say the file was
-        deleted while the bot ran: that question is lost, the next ones are recorded).
+        The file is looked at (one ``stat``) before each use: deleted or replaced while the bot
+        ran, it is opened (or created) again, so the question is recorded in the file that is
+        there now rather than in a deleted one. Any error closes the connection, so the next use
+        checks the file and schema again.
         """
         assert self.path is not None
         try:
-            if not self._ready:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-            with closing(sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)) as db:
-                if not self._ready:
-                    db.execute("PRAGMA journal_mode = WAL")  # kept in the file
-                    db.executescript(SCHEMA)
-                    self._ready = True
-                db.execute("PRAGMA synchronous = NORMAL")  # in WAL mode: safe, and no fsync per question
-                db.execute("PRAGMA foreign_keys = ON")
-                yield db
+            if self._db is None or self._file != _identity(self.path):
+                self.close()
+                self._db = self._open(self.path)
+                self._file = _identity(self.path)
+            yield self._db
         except (sqlite3.Error, OSError):
-            self._ready = False
+            self.close()
             raise
+
+    @staticmethod
+    def _open(path: Path) -> sqlite3.Connection:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Used by one thread at a time (the event loop's), though not always the one that opened it.
+        db = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False)
+        try:
+            db.execute("PRAGMA journal_mode = WAL")  # kept in the file
+            db.executescript(SCHEMA)
+            db.execute("PRAGMA synchronous = NORMAL")  # in WAL mode: safe, and no fsync per question
+            db.execute("PRAGMA foreign_keys = ON")
+        except sqlite3.Error:
+            db.close()
+            raise
+        return db
+
+    def close(self) -> None:
+        """Close the connection (the bot stopping); the next use opens it again."""
+        if self._db is not None:
+            self._db.close()
+        self._db = self._file = None
 
     def question(
         self, chat_type: str, answer: Answer, article: str | None = None, replaces: int | None = None
@@ -179,6 +200,15 @@ class Recorder:
         except (sqlite3.Error, OSError) as err:
             log.error("Could not record feedback in %s: %s", self.path, err)
             return None
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """The file at ``path`` as (device, inode), or None when there is none."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return stat.st_dev, stat.st_ino
 
 
 # The report ------------------------------------------------------------------------------

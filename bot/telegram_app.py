@@ -214,6 +214,11 @@ def build_application(
         allow_sending_without_reply=True,
     )
     # Every Bot API request is watched (health, metrics), inside the retries, so each try counts.
+    recorder = Recorder(settings.db if settings.record else None)
+
+    async def close_database(app: Application) -> None:
+        recorder.close()
+
     replies = RetryingRequest(monitor.request(settings.api_timeout), settings.retry_for, "replies and other calls")
     updates = RetryingRequest(monitor.request(settings.api_timeout, get_updates=True), settings.retry_for, "getUpdates")
     app = (
@@ -226,10 +231,10 @@ def build_application(
         .rate_limiter(FloodLimiter(limits, settings.flood_retries))
         .concurrent_updates(ChatOrderedUpdates(MAX_CONCURRENT_UPDATES))
         .post_init(lambda app: set_command_menus(app, settings.admins))
+        .post_shutdown(close_database)
         .build()
     )
     library = Library(answerer, settings.seeds, settings.cache)
-    recorder = Recorder(settings.db if settings.record else None)
     keyboards = Keyboards(Signer(settings.token))  # signed with the token: valid across restarts
     quotebot = Quotebot(library, recorder, keyboards, monitor)
     # Before everything: chats not allowed and askers over their limit go no further.
@@ -364,6 +369,8 @@ async def serve(
         if app.running:
             await _stop_in_time(app, deadline.at)
         await app.shutdown()
+        if app.post_shutdown is not None:  # serve() runs the application itself, as run_polling would
+            await app.post_shutdown(app)
         await monitor.stop()
         watch.cancel()
 

@@ -44,8 +44,7 @@ def test_a_database_deleted_while_the_bot_runs_is_created_again(tmp_path: Path, 
     path.unlink()
     for leftover in tmp_path.glob("quotebot.sqlite3-*"):  # the WAL and its index
         leftover.unlink()
-    recorder.question("private", answerer.answer(QUESTION))  # lost: the file was gone
-    assert recorder.question("group", answerer.answer(QUESTION)) == 1
+    assert recorder.question("group", answerer.answer(QUESTION)) == 1  # in a new file, not the deleted one
     assert rows(path, "SELECT chat_type FROM questions") == [("group",)]
 
 
@@ -115,6 +114,18 @@ async def test_a_conversation_is_recorded_without_who_asked(fake: FakeBotAPI, bo
     )
     for who in (ADA.id, ADA.first_name, ADA.username, BOB.id, BOB.first_name, PRIVATE.id, GROUP.id, CHANNEL.id):
         assert str(who) not in everything
+
+
+async def test_the_database_is_closed_cleanly_when_the_bot_stops(
+    fake: FakeBotAPI, answerer: Answerer, tmp_path: Path
+) -> None:
+    settings = make_settings(fake, db=tmp_path / "quotebot.sqlite3")
+    async with running(settings, answerer):
+        await answer_to(fake, PRIVATE, fake.push_text(PRIVATE, QUESTION))
+        assert (tmp_path / "quotebot.sqlite3-wal").exists()  # the bot keeps its connection while it runs
+    # SQLite folds the write-ahead log into the file and removes it when the last connection closes.
+    assert not (tmp_path / "quotebot.sqlite3-wal").exists()
+    assert rows(settings.db, "SELECT question FROM questions") == [(QUESTION,)]
 
 
 async def test_answering_goes_on_when_the_database_is_broken(
