@@ -40,7 +40,7 @@ __all__ = ["Monitor", "mark_received", "monitor_of"]
 log = logging.getLogger("quotebot.monitor")
 questions_log = logging.getLogger("quotebot.questions")
 
-MAIN_POOL_SIZE = 256  # connections for replies, as python-telegram-bot's builder gives by default
+MAIN_POOL_SIZE = 8  # connections for replies: at 24 messages a second, a few are busy at once
 WEBHOOK_CHECK_EVERY = 30.0  # seconds between getWebhookInfo calls at most (fewer when unhealthy_after is short)
 
 # When the update being handled in this task was received; set per update (each has its own task).
