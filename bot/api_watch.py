@@ -1,8 +1,8 @@
 """Watching every Bot API request: did it work, and if not, how did it fail.
 
-python-telegram-bot sends every request through a ``BaseRequest``; :class:`ObservedRequest` is its
-standard httpx one, reporting each exchange's :class:`Outcome` to a listener (the monitor, which
-counts failures and judges health from them). Outcomes are read off the HTTP exchange itself,
+python-telegram-bot sends every request through a ``BaseRequest``; :class:`ObservedRequest` is the
+bot's aiohttp one (bot.aiohttp_request), reporting each exchange's :class:`Outcome` to a listener
+(the monitor, which counts failures and judges health from them). Outcomes are read off the HTTP exchange itself,
 the status code or the transport error, rather than off PTB's exceptions, which fold a 500, a 502
 and a refused connection into the same ``NetworkError``.
 
@@ -24,7 +24,6 @@ cannot work with it right now (see :attr:`Outcome.api_works`).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from collections.abc import Callable
@@ -33,7 +32,8 @@ from http import HTTPStatus
 from typing import Any
 
 from telegram.error import TimedOut
-from telegram.request import HTTPXRequest
+
+from bot.aiohttp_request import AiohttpRequest
 
 __all__ = ["KINDS", "ObservedRequest", "Outcome", "kind_of_status"]
 
@@ -85,23 +85,19 @@ def kind_of_status(status: int) -> str | None:
     return _STATUS_KINDS.get(status, "other")
 
 
-class ObservedRequest(HTTPXRequest):
-    """PTB's httpx request, telling ``listener`` how each request went.
+class ObservedRequest(AiohttpRequest):
+    """The bot's aiohttp request, telling ``listener`` how each request went.
 
-    Takes the same arguments as ``HTTPXRequest``. The listener runs in the event loop, right after
+    Takes the same arguments as ``AiohttpRequest``. The listener runs in the event loop, right after
     the exchange; whatever it raises is logged and swallowed, as a monitoring bug must never cost
     a reply.
     """
 
-    __slots__ = ("_listener", "_slots")
+    __slots__ = ("_listener",)
 
     def __init__(self, listener: Callable[[Outcome], None], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._listener = listener
-        # Requests beyond the pool's connections wait here rather than in httpcore's queue, whose
-        # every assignment walks all queued requests and connections (a third of the bot's CPU
-        # time with 64 updates answered at once, under benchmarks/telegram_load.py).
-        self._slots = asyncio.Semaphore(kwargs.get("connection_pool_size", 1))
 
     async def do_request(self, url: str, method: str, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
         # Only the method name (the rest of the URL holds the token); a file download's URL ends
@@ -109,8 +105,7 @@ class ObservedRequest(HTTPXRequest):
         last = url.rsplit("/", 1)[-1]
         api_method = last if _METHOD.fullmatch(last) else "file"
         try:
-            async with self._slots:
-                status, payload = await super().do_request(url, method, *args, **kwargs)
+            status, payload = await super().do_request(url, method, *args, **kwargs)
         except TimedOut:
             self._tell(Outcome(api_method, "timeout"))
             raise

@@ -43,7 +43,7 @@ class Settings(BaseSettings):
     unhealthy_after: float = Field(default=60.0, gt=0)
     log_level: str = "INFO"
     log_format: Literal["plain", "json"] = "plain"  # one line per event either way (bot.logs)
-    # httpx logs every request URL, and the URL holds the token: quiet by default (lines are redacted anyway).
+    # The HTTP client's loggers (a line per request, URL and all): quiet by default (lines are redacted anyway).
     http_log_level: str = "WARNING"
     # How often a request Telegram refused with a flood wait (429) is tried again after the wait.
     flood_retries: int = Field(default=3, ge=0)

@@ -1,11 +1,11 @@
 """Keeping secrets (the bot token, the webhook secret) out of every log line.
 
 The token is part of every Bot API URL (``…/bot<token>/sendMessage``), so anything that logs a URL
-or a request leaks it: httpx logs each request at INFO, python-telegram-bot logs requests and
-``repr(bot)`` at DEBUG, and its ``InvalidToken`` message quotes the token. Rather than trust each
-library, a filter on the root handlers rewrites every record that reaches them, whatever its
-level: the formatted message, the exception text, the stack text and the fields added with
-``extra=`` (which the JSON log format writes out).
+or a request leaks it: the HTTP client (bot.aiohttp_request) logs each request at INFO,
+python-telegram-bot logs requests and ``repr(bot)`` at DEBUG, and its ``InvalidToken`` message
+quotes the token. Rather than trust each library, a filter on the root handlers rewrites every
+record that reaches them, whatever its level: the formatted message, the exception text, the
+stack text and the fields added with ``extra=`` (which the JSON log format writes out).
 
 The same filter keeps one more thing out: python-telegram-bot logs a Bot API answer it cannot
 parse in full, at ERROR, and a mangled getUpdates answer holds what people wrote. Such a line

@@ -8,7 +8,7 @@ repeats an exchange when repeating it cannot do harm:
 
     what the bot saw                                   did Telegram act?   tried again
     no connection (refused, DNS, connect timeout)      no                  yes
-    no free connection in the pool; writing failed     no                  yes
+    no free connection in time; a write failed (4)     no                  yes
     the connection closed before any answer (1)        no                  yes
     500, 502, 503                                      no                  yes
     no answer in time, a reset, a 504 (2)              perhaps             only if repeatable (3)
@@ -25,6 +25,10 @@ repeats an exchange when repeating it cannot do harm:
     ``forward*``). A repeated getUpdates, edit, delete or answerCallbackQuery changes nothing or
     is refused as a repeat, which the handlers take in their stride. A post Telegram did or may
     have carried out raises :class:`Unconfirmed`: the handlers count it as sent and go on.
+(4) The transport (bot.aiohttp_request) tells the first three rows from the rest, as only it
+    knows where in the exchange a failure came, and marks them :class:`NotSent`. A failed write
+    is one to a connection already closing; a connection reset while the request is out counts
+    as a reset, since Telegram may have read the request first.
 
 A repeat waits ``first`` seconds after the first failure, twice as long after each next one, at
 most ``cap``; a request gives up ``retry_for`` seconds after its first try, raising (or
@@ -46,19 +50,18 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-import httpx
 from telegram._utils.defaultvalue import DEFAULT_NONE
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TelegramError
 from telegram.request import BaseRequest, RequestData
+
+from bot.aiohttp_request import NotSent
 
 __all__ = ["Backoff", "Failure", "Outage", "RetryingRequest", "Unconfirmed", "failure_of", "repeatable"]
 
 log = logging.getLogger("quotebot.retry")
 
 _POSTS = re.compile(r"(send|copy|forward)[A-Z]")  # methods that make a new message each time
-_NO_ANSWER = "without sending a response"  # httpcore: the connection ended before the answer began
-_NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteError, httpx.WriteTimeout)
 _NOT_ACTED_STATUSES = frozenset({500, 502, 503})
 
 
@@ -104,12 +107,7 @@ def failure_of(outcome: Exception | tuple[int, bytes]) -> Failure | None:
         if 200 <= status <= 299 and not _readable(payload):
             return Failure.UNREADABLE
         return None
-    cause = outcome.__cause__
-    if isinstance(cause, _NOT_SENT_ERRORS):
-        return Failure.NOT_SENT
-    if isinstance(cause, httpx.RemoteProtocolError) and _NO_ANSWER in str(cause):
-        return Failure.NOT_SENT
-    return Failure.UNCERTAIN
+    return Failure.NOT_SENT if isinstance(outcome, NotSent) else Failure.UNCERTAIN
 
 
 def _readable(payload: bytes) -> bool:
@@ -126,7 +124,7 @@ def _describe(method: str, outcome: Exception | tuple[int, bytes]) -> str:
         status = outcome[0]
         what = f"HTTP {status}" + (", an unreadable answer" if 200 <= status <= 299 else "")
     else:
-        what = type(outcome.__cause__ or outcome).__name__  # ConnectError, ReadTimeout...
+        what = type(outcome.__cause__ or outcome).__name__  # ClientConnectorError, SocketTimeoutError...
     return f"{what} on {method}"
 
 

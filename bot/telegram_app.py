@@ -468,12 +468,12 @@ async def _serve_until_signalled(app: Application, settings: Settings) -> None:
 
 
 def _configure_logging(settings: Settings) -> None:
-    """Secrets out of every log line; httpx and httpcore (which log token URLs) at their own level."""
+    """Secrets out of every log line; the HTTP client's loggers at their own level."""
     root = logging.getLogger()
     if not root.handlers:  # run() called without the command line having configured logging
         logs.configure(settings)
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     redact.install([settings.token, secret])
     logging.captureWarnings(True)  # library warnings go through the redacting handlers too
-    for name in ("httpx", "httpcore"):
+    for name in ("quotebot.http", "aiohttp.client", "aiohttp.internal"):
         logging.getLogger(name).setLevel(settings.http_log_level)

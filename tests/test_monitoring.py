@@ -338,7 +338,7 @@ async def test_timeouts_and_refused_connections_are_their_own_kinds(fake: FakeBo
         with socket.socket() as closed:
             closed.bind(("127.0.0.1", 0))
             nowhere = f"http://127.0.0.1:{closed.getsockname()[1]}/bot{fake.token}/getMe"
-        with pytest.raises(Exception, match="ConnectError"):
+        with pytest.raises(Exception, match="ClientConnectorError"):
             await request.post(nowhere)
     finally:
         await request.shutdown()

@@ -8,21 +8,47 @@ import contextlib
 import time
 from collections.abc import AsyncIterator
 
-import httpx
+import aiohttp
 import pytest
+from aiohttp.client_reqrep import ConnectionKey
+from aiohttp.http import HttpVersion11, RawResponseMessage
 from conftest import TOKEN
 from fake_bot_api import PRIVATE, FakeBotAPI, Fault
+from multidict import CIMultiDict, CIMultiDictProxy
 from telegram import Bot
-from telegram.error import NetworkError, TimedOut
+from telegram.error import NetworkError
 
+from bot.aiohttp_request import ptb_error
 from bot.api_watch import ObservedRequest
 from bot.retry import Backoff, Failure, Outage, RetryingRequest, Unconfirmed, failure_of, repeatable
 
+URL = f"https://api.telegram.org/bot{TOKEN}/sendMessage"
 
-def raised(error: Exception, cause: Exception) -> Exception:
-    """``error`` as python-telegram-bot raises it: ``raise error from cause``."""
-    error.__cause__ = cause
+
+def waiting(error: BaseException) -> Exception:
+    """What the transport raises for aiohttp's ``error`` while waiting for the answer."""
+    return ptb_error(error, URL, before_answer=True)
+
+
+def reading(error: BaseException) -> Exception:
+    """What the transport raises for aiohttp's ``error`` while reading an answer that has begun."""
+    return ptb_error(error, URL, before_answer=False)
+
+
+KEY = ConnectionKey("api.telegram.org", 443, True, True, None, None, None)  # what a connection is made for
+
+
+def written_to_a_closed_connection() -> aiohttp.ClientOSError:
+    """What aiohttp's body writer raises when the connection was closing (the write's error its cause)."""
+    error = aiohttp.ClientOSError(None, f"Can not write request body for {URL}")
+    error.__cause__ = aiohttp.ClientConnectionResetError("Cannot write to closing transport")
     return error
+
+
+def head_begun() -> aiohttp.http.RawResponseMessage:
+    """The head of an answer, as aiohttp read it before the connection closed."""
+    headers = CIMultiDictProxy(CIMultiDict({"Content-Length": "100"}))
+    return RawResponseMessage(HttpVersion11, 200, "OK", headers, (), False, None, False, False)
 
 
 @pytest.mark.parametrize(
@@ -36,15 +62,22 @@ def raised(error: Exception, cause: Exception) -> Exception:
         ((503, b""), Failure.NOT_SENT),
         ((504, b"<html>Gateway Timeout</html>"), Failure.UNCERTAIN),
         ((200, b'{"ok": true, "result": {"message_id": '), Failure.UNREADABLE),
-        (raised(NetworkError("x"), httpx.ConnectError("refused")), Failure.NOT_SENT),
-        (raised(TimedOut(), httpx.ConnectTimeout("slow to connect")), Failure.NOT_SENT),
-        (raised(TimedOut(), httpx.PoolTimeout("no free connection")), Failure.NOT_SENT),
-        (raised(NetworkError("x"), httpx.RemoteProtocolError("Server disconnected without sending a response.")),
+        (waiting(aiohttp.ClientConnectorError(KEY, ConnectionRefusedError(111, "Connection refused"))),
          Failure.NOT_SENT),
-        (raised(NetworkError("x"), httpx.RemoteProtocolError("peer closed connection without sending complete "
-                                                            "message body")), Failure.UNCERTAIN),
-        (raised(TimedOut(), httpx.ReadTimeout("no answer")), Failure.UNCERTAIN),
-        (raised(NetworkError("x"), httpx.ReadError("reset")), Failure.UNCERTAIN),
+        (waiting(aiohttp.ClientConnectorDNSError(KEY, OSError(-2, "Name or service not known"))),
+         Failure.NOT_SENT),
+        (waiting(aiohttp.ConnectionTimeoutError(f"Connection timeout to host {URL}")),  # connect or pool
+         Failure.NOT_SENT),
+        (waiting(aiohttp.ServerDisconnectedError()), Failure.NOT_SENT),
+        (waiting(aiohttp.ClientConnectionResetError("Cannot write to closing transport")), Failure.NOT_SENT),
+        (waiting(written_to_a_closed_connection()), Failure.NOT_SENT),
+        (waiting(aiohttp.ServerDisconnectedError(head_begun())), Failure.UNCERTAIN),
+        (reading(aiohttp.ServerDisconnectedError()), Failure.UNCERTAIN),
+        (reading(aiohttp.ClientPayloadError("Response payload is not completed")), Failure.UNCERTAIN),
+        (waiting(aiohttp.SocketTimeoutError("Timeout on reading data from socket")), Failure.UNCERTAIN),
+        (reading(aiohttp.SocketTimeoutError("Timeout on reading data from socket")), Failure.UNCERTAIN),
+        (waiting(aiohttp.ClientOSError(104, "Connection reset by peer")), Failure.UNCERTAIN),
+        (waiting(aiohttp.ClientConnectionError("Connection closed")), Failure.UNCERTAIN),
     ],
 )  # fmt: skip
 def test_failures_are_sorted_by_whether_telegram_can_have_acted(

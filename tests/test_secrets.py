@@ -75,7 +75,7 @@ async def test_an_unreachable_bot_api_at_debug_never_shows_the_token(tmp_path: P
         await _kill(process)
     assert code == 0, output
     assert not leaks(output)
-    assert "ConnectError" in output
+    assert "ClientConnectorError" in output
 
 
 class _Nowhere:
