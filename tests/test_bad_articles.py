@@ -5,14 +5,13 @@ one at all, the bot says so in one line and exits with code 2 before contacting 
 from __future__ import annotations
 
 import os
-import signal
 from pathlib import Path
 
 import pytest
 from conftest import ARTICLES
 from fake_bot_api import PRIVATE, FakeBotAPI
+from quotebot_process import finish, quotebot_running, start_quotebot, stop
 from telegram_helpers import answer_to, polling
-from test_telegram_run import finish, start_quotebot
 
 BAD_FILES = {
     "empty": b"\n  \n\t\n",
@@ -46,16 +45,10 @@ async def test_a_bad_file_among_good_ones_is_named_in_one_warning_and_the_good_o
     fake: FakeBotAPI, tmp_path: Path, bad: str
 ) -> None:
     articles = folder(tmp_path, {bad: BAD_FILES[bad]})
-    process = await start_quotebot(fake, tmp_path, QUOTEBOT_SEEDS=str(articles))
-    try:
+    async with quotebot_running(fake, tmp_path, QUOTEBOT_SEEDS=str(articles)) as process:
         await polling(fake)
         reply = await answer_to(fake, PRIVATE, fake.push_text(PRIVATE, "Who built the bridge?"))
-        process.send_signal(signal.SIGTERM)
-        code, output = await finish(process)
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
+        code, output = await stop(process)
     assert code == 0, output
     assert "Dorman Long" in reply.text
     warnings = [line for line in output.splitlines() if " WARNING " in line]

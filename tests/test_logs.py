@@ -8,7 +8,6 @@ import io
 import json
 import logging
 import os
-import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,8 +16,8 @@ import pytest
 from conftest import TOKEN
 from fake_bot_api import PRIVATE, FakeBotAPI
 from pydantic import ValidationError
+from quotebot_process import quotebot_running, stop
 from telegram_helpers import ANSWER, QUESTION, answer_to
-from test_telegram_run import finish, start_quotebot
 from test_telegram_webhook import free_port
 
 from bot.config import Settings
@@ -112,20 +111,14 @@ async def test_run_logs_json_with_chat_type_and_latency_and_answers_the_healthch
     fake: FakeBotAPI, tmp_path: Path
 ) -> None:
     port = str(free_port())
-    process = await start_quotebot(fake, tmp_path, QUOTEBOT_LOG_FORMAT="json", QUOTEBOT_METRICS_PORT=port)
-    try:
+    async with quotebot_running(fake, tmp_path, QUOTEBOT_LOG_FORMAT="json", QUOTEBOT_METRICS_PORT=port) as process:
         await fake.wait_called("getUpdates", timeout=30, finished=False)  # polling
         reply = await answer_to(fake, PRIVATE, fake.push_text(PRIVATE, QUESTION))
         assert reply.text.startswith(ANSWER)
         code, said = await healthcheck(tmp_path, QUOTEBOT_METRICS_PORT=port)
         assert code == 0, said
         assert json.loads(said)["status"] == "ok"
-        process.send_signal(signal.SIGTERM)
-        code, output = await finish(process)
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
+        code, output = await stop(process)
     assert code == 0, output
     lines = [json.loads(line) for line in output.splitlines()]  # every line is JSON
     [question] = [line for line in lines if line.get("event") == "question"]

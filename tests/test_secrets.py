@@ -6,18 +6,16 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import signal
 import socket
 import subprocess
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 import pytest
 from conftest import TOKEN
 from fake_bot_api import PRIVATE, FakeBotAPI, Fault
+from quotebot_process import quotebot_command, quotebot_running, stop
 from telegram_helpers import ANSWER, QUESTION, answer_to, polling
-from test_telegram_run import finish, quotebot_command, start_quotebot
 
 from bot.redact import REDACTED
 
@@ -46,15 +44,11 @@ async def test_failing_requests_that_quote_their_url_never_show_the_token(
     fake.inject("deleteWebhook", Fault.error(500, f"Internal error at /bot{TOKEN}/deleteWebhook"))
     fake.inject("getUpdates", Fault.malformed())
     fake.inject("sendMessage", quoting_the_url(503, "sendMessage"))
-    process = await start_quotebot(fake, tmp_path, QUOTEBOT_LOG_FORMAT=log_format, **VERBOSE)
-    try:
+    async with quotebot_running(fake, tmp_path, QUOTEBOT_LOG_FORMAT=log_format, **VERBOSE) as process:
         await polling(fake)
         reply = await answer_to(fake, PRIVATE, fake.push_text(PRIVATE, QUESTION), timeout=20)
         assert reply.text.startswith(ANSWER)
-        process.send_signal(signal.SIGTERM)
-        code, output = await finish(process)
-    finally:
-        await _kill(process)
+        code, output = await stop(process)
     assert code == 0, output
     assert not leaks(output)
     assert f"/bot{REDACTED}/getMe" in output  # the failures were logged, URL and all, redacted
@@ -66,13 +60,9 @@ async def test_an_unreachable_bot_api_at_debug_never_shows_the_token(tmp_path: P
         closed.bind(("127.0.0.1", 0))
         nowhere = f"http://127.0.0.1:{closed.getsockname()[1]}/bot"
     stand_in = _Nowhere(nowhere)
-    process = await start_quotebot(stand_in, tmp_path, **VERBOSE)  # type: ignore[arg-type]
-    try:
+    async with quotebot_running(stand_in, tmp_path, **VERBOSE) as process:  # type: ignore[arg-type]
         await _wait_for_line(process, b"The Bot API is failing")
-        process.send_signal(signal.SIGTERM)
-        code, output = await finish(process)
-    finally:
-        await _kill(process)
+        code, output = await stop(process)
     assert code == 0, output
     assert not leaks(output)
     assert "ClientConnectorError" in output
@@ -94,12 +84,6 @@ async def _wait_for_line(process: asyncio.subprocess.Process, text: bytes, timeo
             line = await process.stderr.readline()
             assert line, f"the process ended before saying {text!r}"
             seen += line
-
-
-async def _kill(process: Any) -> None:
-    if process.returncode is None:
-        process.kill()
-        await process.wait()
 
 
 # .env and the webhook secret ---------------------------------------------------------------

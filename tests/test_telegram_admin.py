@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from conftest import ARTICLES, make_settings, running
 from fake_bot_api import ADA, BOB, GROUP, PRIVATE, Chat, FakeBotAPI
+from quotebot_process import quotebot_running, stop
 from telegram_helpers import ASK, QUESTION, answer_to, assert_silent
-from test_telegram_run import finish, start_quotebot
 
 from bot.answer import Answerer
 from bot.corpus import load_corpus
@@ -130,9 +130,8 @@ async def wait_for_line(stream: asyncio.StreamReader, text: str, timeout: float 
 
 
 async def test_sighup_reloads_the_articles_of_a_running_bot(fake: FakeBotAPI, two_articles: Path) -> None:
-    process = await start_quotebot(fake, two_articles.parent, QUOTEBOT_SEEDS=str(two_articles))
-    assert process.stderr is not None
-    try:
+    async with quotebot_running(fake, two_articles.parent, QUOTEBOT_SEEDS=str(two_articles)) as process:
+        assert process.stderr is not None
         await fake.wait_called("getUpdates", timeout=30, finished=False)
         before = await answer_to(fake, PRIVATE, fake.push_text(PRIVATE, LIBRARY_QUESTION))
         assert before.text == NOT_FOUND
@@ -148,10 +147,5 @@ async def test_sighup_reloads_the_articles_of_a_running_bot(fake: FakeBotAPI, tw
         assert "04_broken.txt" in line and "ERROR" in line
         still = await answer_to(fake, PRIVATE, fake.push_text(PRIVATE, LIBRARY_QUESTION))
         assert LIBRARY_ANSWER in still.text
-        process.send_signal(signal.SIGTERM)
-        code, output = await finish(process)
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
+        code, output = await stop(process)
     assert code == 0, output

@@ -3,52 +3,20 @@ keeps the token out of everything it prints."""
 
 from __future__ import annotations
 
-import asyncio
 import io
 import logging
-import os
 import signal
-import sys
 from pathlib import Path
 
 import pytest
 from conftest import TOKEN, long_article
 from fake_bot_api import PRIVATE, FakeBotAPI, Fault
+from quotebot_process import finish, quotebot_running, start_quotebot, stop
 from telegram_helpers import ANSWER, QUESTION, answer_to
 
 from bot.redact import REDACTED, Redactor
 
 LONG_QUESTION = "When was the convoy captured near the river crossing?"
-
-
-def quotebot_command() -> list[str]:
-    """The installed ``quotebot`` script of this environment, else ``python -m bot``."""
-    script = Path(sys.executable).with_name("quotebot")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "bot"]
-
-
-async def start_quotebot(
-    fake: FakeBotAPI, cwd: Path, token: str = TOKEN, **settings: str
-) -> asyncio.subprocess.Process:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("QUOTEBOT_") and k != "TELEGRAM_BOT_TOKEN"}
-    env.update(TELEGRAM_BOT_TOKEN=token, QUOTEBOT_API_BASE_URL=fake.base_url, PYTHONUNBUFFERED="1", **settings)
-    env.setdefault("QUOTEBOT_DB", str(cwd / "quotebot.sqlite3"))  # what readers asked: never outside tmp
-    env.setdefault("QUOTEBOT_CACHE", str(cwd / "cache"))
-    return await asyncio.create_subprocess_exec(
-        *quotebot_command(),
-        "run",
-        cwd=cwd,  # no .env from the project is read
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-
-
-async def finish(process: asyncio.subprocess.Process, timeout: float = 20) -> tuple[int, str]:
-    """Wait for the process to exit: its exit code and everything it printed."""
-    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout)
-    assert process.returncode is not None
-    return process.returncode, stdout.decode() + stderr.decode()
 
 
 async def test_run_answers_finishes_replies_in_flight_on_sigterm_and_never_shows_the_token(
@@ -58,23 +26,17 @@ async def test_run_answers_finishes_replies_in_flight_on_sigterm_and_never_shows
     article.write_text(long_article(), encoding="utf-8")
     fake.inject("getMe", Fault.bad_gateway())  # a failing request, retried
     fake.inject("sendMessage", Fault.slow(1.0))  # the answer's first part is still in flight...
-    process = await start_quotebot(
+    async with quotebot_running(
         fake,
         tmp_path,
         QUOTEBOT_SEEDS=str(article),
         QUOTEBOT_LOG_LEVEL="DEBUG",  # the most verbose a user can ask for
         QUOTEBOT_HTTP_LOG_LEVEL="DEBUG",
-    )
-    try:
+    ) as process:
         await fake.wait_called("getUpdates", timeout=30, finished=False)  # polling
         question = fake.push_text(PRIVATE, LONG_QUESTION)
         await fake.wait_for(lambda c: c.method == "sendMessage", finished=False)
-        process.send_signal(signal.SIGTERM)  # ...when the bot is told to stop
-        code, output = await finish(process)
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
+        code, output = await stop(process)  # ...when the bot is told to stop
     assert code == 0, output
     parts = fake.sent(PRIVATE)
     assert len(parts) == 3  # all of the answer went out
@@ -86,18 +48,12 @@ async def test_run_answers_finishes_replies_in_flight_on_sigterm_and_never_shows
 
 
 async def test_run_stops_on_ctrl_c_with_exit_code_0(fake: FakeBotAPI, tmp_path: Path) -> None:
-    process = await start_quotebot(fake, tmp_path)
-    try:
+    async with quotebot_running(fake, tmp_path) as process:
         await fake.wait_called("getUpdates", timeout=30, finished=False)  # polling
         question = fake.push_text(PRIVATE, QUESTION)
         reply = await answer_to(fake, PRIVATE, question)
         assert reply.text.startswith(ANSWER)
-        process.send_signal(signal.SIGINT)
-        code, output = await finish(process)
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
+        code, output = await stop(process, signal.SIGINT)
     assert code == 0, output
     assert "Traceback" not in output
     assert TOKEN not in output
