@@ -14,6 +14,7 @@ and word bits (a few dozen numpy operations, whatever the corpus size).
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -75,14 +76,25 @@ WEIGHTS: np.ndarray = _load_weights()  # GROUPS x NAMES
 
 def weights_for(query: Query) -> np.ndarray:
     """The weight vector for this question: the shared one plus its kinds' adjustments."""
-    rows = [0] + [1 + k for k, on in enumerate(query.cues.kinds) if on]
-    return WEIGHTS[rows].sum(axis=0)
+    return _weights_for_kinds(query.cues.kinds)
+
+
+@cache  # at most 2**8 combinations of kinds, a few in practice
+def _weights_for_kinds(kinds: tuple[bool, ...]) -> np.ndarray:
+    rows = [0] + [1 + k for k, on in enumerate(kinds) if on]
+    weights = WEIGHTS[rows].sum(axis=0)
+    weights.setflags(write=False)  # shared by every question of these kinds
+    return weights
 
 
 def matrix(index: Index, query: Query, scores: np.ndarray, candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Feature rows for ``candidates`` (sorted corpus indices), and each one's window coverage.
 
-    ``scores`` holds every sentence's BM25 score.
+    ``scores`` holds the BM25 score of the candidates and of the sentences up to two away.
+
+    A question has a few dozen candidates, so each numpy call here costs more in overhead than
+    in work: the code keeps the calls few (one flat array of every word involved, lookups
+    instead of masks) rather than the steps apart.
     """
     n = len(candidates)
     out = np.zeros((n, len(NAMES)))
@@ -90,87 +102,91 @@ def matrix(index: Index, query: Query, scores: np.ndarray, candidates: np.ndarra
     bm = scores[candidates].astype(np.float64)
     top = float(bm.max()) or 1.0
 
-    # The candidates and their neighbours ("rows"), and where each candidate's neighbours are.
-    first, last = index.first_of[candidates], index.last_of[candidates]
-    before = np.where(candidates > first, candidates - 1, -1)
-    after = np.where(candidates < last, candidates + 1, -1)
-    rows = np.union1d(candidates, np.concatenate([before, after]))
-    if rows[0] < 0:
-        rows = rows[1:]
-    at = np.searchsorted(rows, candidates)
-    at_before = np.where(before >= 0, np.searchsorted(rows, before), -1)
-    at_after = np.where(after >= 0, np.searchsorted(rows, after), -1)
+    # The sentences two before to two after each candidate, where its article has them.
+    position = index.position[candidates]  # in its article
+    remaining = index.remaining[candidates]  # sentences after it in its article
+    around = candidates[:, None] + _OFFSETS
+    inside = (position[:, None] >= _NEEDS_BEFORE) & (remaining[:, None] >= _NEEDS_AFTER)
+    around_bm = scores[np.where(inside, around, 0)].astype(np.float64)
+    around_bm *= inside
 
-    # Every word of every row, flat: its id, its bits, which row, and where in the row.
+    # The candidates and the sentences either side ("rows"); a missing neighbour points at an
+    # extra, empty row at the end.
+    rows = np.unique(np.concatenate([candidates, around[:, 1][inside[:, 1]], around[:, 2][inside[:, 2]]]))
+    at = np.searchsorted(rows, candidates)
+    at_side = np.searchsorted(rows, around[:, 1:3])
+    at_side[~inside[:, 1:3]] = len(rows)
+
+    # Every word of every row, flat and in order: its id, its bits, and which row it is in.
     starts = index.unit_starts[rows]
     lengths = index.unit_starts[rows + 1] - starts
+    row_start = np.cumsum(lengths) - lengths  # where each row begins in the flat arrays
+    where = np.repeat(starts - row_start, lengths) + np.arange(int(lengths.sum()))
     row_of = np.repeat(np.arange(len(rows)), lengths)
-    offset = np.arange(len(row_of)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    units = index.units[starts[row_of] + offset]
-    flags = index.unit_flags[starts[row_of] + offset]
+    units = index.units[where]
+    flags = index.unit_flags[where]
 
     # Which question terms each row holds (rows x question terms), through a slot per term.
     q = len(query.term_ids)
     slot = index.term_slots(query)
     slots = slot[units]
-    hit = slots >= 0
-    held = np.zeros((len(rows), q), dtype=bool)
-    held[row_of[hit], slots[hit]] = True
+    hit = np.flatnonzero(slots >= 0)  # the words that are question terms, row by row
+    hit_rows = row_of[hit]
+    held = np.zeros((len(rows) + 1, q), dtype=bool)
+    held[hit_rows, slots[hit]] = True
     weights, total = query.weights, max(query.total_weight, 1e-9)
     background, background_total = query.background, max(query.background_total, 1e-9)
 
     own = held[at]
-    with_previous = own.copy()
-    ok = at_before >= 0
-    with_previous[ok] |= held[at_before[ok]]
-    near = with_previous.copy()
-    ok = at_after >= 0
-    near[ok] |= held[at_after[ok]]
+    with_previous = own | held[at_side[:, 0]]
+    near = with_previous | held[at_side[:, 1]]
     coverage = own @ weights / total
     window = near @ weights / total
     previous_gain = with_previous @ weights / total - coverage
 
-    # Where the matched words stand in each row, for proximity
-    # (counted in terms: the stop words between them do not set them apart)
+    # Where the matched words stand in each candidate, for proximity
+    # (counted in terms: the stop words between them do not set them apart).
     is_term = index.is_term[units]
-    term_position = np.cumsum(is_term)
-    first_hit = np.full(len(rows), len(units))
-    last_hit = np.full(len(rows), -1)
-    np.minimum.at(first_hit, row_of[hit], term_position[hit])
-    np.maximum.at(last_hit, row_of[hit], term_position[hit])
-    distinct_matched = held.sum(axis=1)
+    terms_before = np.concatenate([[0], np.cumsum(is_term)])  # terms before each flat word
+    hit_position = terms_before[hit + 1]  # terms up to and including each hit, over all rows
+    first = np.searchsorted(hit_rows, at)
+    past = np.searchsorted(hit_rows, at, side="right")
+    matched = past > first
+    if len(hit):
+        first_hit = np.where(matched, hit_position[np.minimum(first, len(hit) - 1)], 0)
+        last_hit = np.where(matched, hit_position[past - 1], 0)
+    else:
+        first_hit = last_hit = np.zeros(n, dtype=np.int64)
+    distinct_matched = own.sum(axis=1)
     span = np.maximum(last_hit - first_hit + 1, 1)
-    proximity = np.where(distinct_matched >= 2, distinct_matched / span, 0.0)
+    out[:, column["proximity"]] = np.where(distinct_matched >= 2, distinct_matched / span, 0.0)
+    # 1 / (1 + terms in the sentence up to and including the first matched one)
+    reach = np.where(matched, first_hit - terms_before[row_start[at]], 0) + 1.0
+    out[:, column["early"]] = np.where(matched, 1.0 / reach, 0.0)
 
-    # Runs of two and three words the question has too.
-    same2 = row_of[:-1] == row_of[1:]
-    if len(query.phrases) and len(units) > 1:
-        size = np.uint64(len(index.vocabulary))
-        u = units.astype(np.uint64) + np.uint64(1)
-        pair = u[:-1] * size + u[1:]
-        found = _member(pair, query.phrases) & same2 & (is_term[:-1] | is_term[1:])
-        phrases = np.bincount(row_of[:-1][found], minlength=len(rows))
-        if len(units) > 2:
-            triple = pair[:-1] * size + u[2:]
-            found = _member(triple, query.phrases) & same2[:-1] & same2[1:]
-            phrases += np.bincount(row_of[:-2][found], minlength=len(rows))
-        out[:, column["phrases"]] = phrases[at]
+    # Runs of two and three of the question's words: only where two question words meet.
+    asked = index.question_words(query)[units]
+    twos = np.flatnonzero(asked[:-1] & asked[1:] & (row_of[:-1] == row_of[1:]))
+    if len(twos) and query.pairs:
+        found = _phrases(units, twos, query.pairs, query.triples)
+        if found:
+            out[:, column["phrases"]] = np.bincount(row_of[found], minlength=len(rows))[at]
 
     # Question terms met only through a shared prefix ("photosynthesis" / "photosynthetic").
     if len(query.prefixes):
         prefix_slot = index.prefix_slots(query)[index.prefix_of[units]]
-        found = prefix_slot >= 0
+        found_prefix = np.flatnonzero(prefix_slot >= 0)
         has = np.zeros((len(rows), len(query.prefixes)), dtype=bool)
-        has[row_of[found], prefix_slot[found]] = True
-        term_slot = slot[np.maximum(query.prefix_terms, 0)]
-        missing = np.where(query.prefix_terms >= 0, ~held[:, term_slot], True) if q else np.ones_like(has)
-        out[:, column["prefix"]] = ((has & missing) @ query.prefix_weights / total)[at]
+        has[row_of[found_prefix], prefix_slot[found_prefix]] = True
+        missing = (
+            np.where(query.prefix_terms >= 0, ~own[:, slot[np.maximum(query.prefix_terms, 0)]], True) if q else True
+        )
+        out[:, column["prefix"]] = (has[at] & missing) @ query.prefix_weights / total
 
     # Answer-type cues: words the question lacks, and what they are.
-    new = ~index.question_words(query)[units]
+    new = ~asked
     bits = index.sentence_flags[candidates]
     anaphor = (bits & cues.ANAPHOR_WORD) > 0
-    position = candidates - first
     k = query.cues
 
     def any_in_row(mask: np.ndarray) -> np.ndarray:
@@ -183,18 +199,19 @@ def matrix(index: Index, query: Query, scores: np.ndarray, candidates: np.ndarra
         out[:, column["number"]] = any_in_row((flags & cues.NUMBER) > 0)
         out[:, column["measure"]] = (bits & cues.MEASURE) > 0
     if k.who or k.where:
+        same_row = row_of[:-1] == row_of[1:]
         capital = ((flags & cues.CAPITAL) > 0) & new
         if k.who:
             out[:, column["who_capital"]] = any_in_row(capital)
             name = np.zeros(len(units), dtype=bool)
-            name[:-1] = capital[:-1] & capital[1:] & same2
+            name[:-1] = capital[:-1] & capital[1:] & same_row
             out[:, column["who_name"]] = any_in_row(name)
         if k.where:
             place_word, the = (flags & cues.PLACE_WORD) > 0, (flags & cues.THE) > 0
             place = np.zeros(len(units), dtype=bool)
-            place[:-1] = place_word[:-1] & capital[1:] & same2
+            place[:-1] = place_word[:-1] & capital[1:] & same_row
             if len(units) > 2:
-                place[:-2] |= place_word[:-2] & the[1:-1] & capital[2:] & same2[:-1] & same2[1:]
+                place[:-2] |= place_word[:-2] & the[1:-1] & capital[2:] & same_row[:-1] & same_row[1:]
             out[:, column["where_place"]] = any_in_row(place)
     if k.why:
         out[:, column["why_cause"]] = (bits & cues.CAUSE_WORD) > 0
@@ -202,13 +219,12 @@ def matrix(index: Index, query: Query, scores: np.ndarray, candidates: np.ndarra
         out[:, column["define_first"]] = position == 0
 
     rarest = (float(weights.max()) if q else 0.0) or 1.0
-    best = np.sort(bm)[::-1][:CANDIDATE_RANKS]
-    neighbour_bm = _at(scores, before), _at(scores, after)
-    two_before = np.where(candidates - 2 >= first, candidates - 2, -1)
-    two_after = np.where(candidates + 2 <= last, candidates + 2, -1)
+    # Candidates scoring higher, among the best CANDIDATE_RANKS (no more can be above a score
+    # than there are candidates scoring higher in all).
+    higher = n - np.searchsorted(np.sort(bm), bm, side="right")
     out[:, column["bm25"]] = bm
     out[:, column["bm25_share"]] = bm / top
-    out[:, column["rank"]] = 1.0 / (1.0 + (best[None, :] > bm[:, None]).sum(axis=1))
+    out[:, column["rank"]] = 1.0 / (1.0 + np.minimum(higher, CANDIDATE_RANKS))
     out[:, column["coverage"]] = coverage
     out[:, column["coverage_squared"]] = coverage * coverage
     out[:, column["background_coverage"]] = own @ background / background_total
@@ -216,32 +232,42 @@ def matrix(index: Index, query: Query, scores: np.ndarray, candidates: np.ndarra
     out[:, column["window_gain"]] = window - coverage
     out[:, column["previous_gain"]] = previous_gain
     out[:, column["anaphor_previous_gain"]] = anaphor * previous_gain
-    out[:, column["previous"]] = neighbour_bm[0] / top
-    out[:, column["next"]] = neighbour_bm[1] / top
-    out[:, column["far"]] = (_at(scores, two_before) + _at(scores, two_after)) / top
+    out[:, column["previous"]] = around_bm[:, 1] / top
+    out[:, column["next"]] = around_bm[:, 2] / top
+    out[:, column["far"]] = (around_bm[:, 0] + around_bm[:, 3]) / top
     out[:, column["rarest"]] = (own * weights).max(axis=1, initial=0.0) / rarest
-    out[:, column["proximity"]] = proximity[at]
-    row_first_term = np.concatenate([[0], term_position])[np.searchsorted(row_of, np.arange(len(rows)))]
-    out[:, column["early"]] = np.where(distinct_matched > 0, 1.0 / (first_hit - row_first_term + 1.0), 0.0)[at]
     out[:, column["lead"]] = 1.0 / (1.0 + position)
     out[:, column["first"]] = position == 0
     out[:, column["length"]] = np.log1p(index.lengths[candidates])
-    out[:, column["novelty"]] = np.log1p(index.distinct[candidates] - distinct_matched[at])
+    out[:, column["novelty"]] = np.log1p(index.distinct[candidates] - distinct_matched)
     out[:, column["anaphor"]] = anaphor
     return out, window
 
 
+def _phrases(
+    units: np.ndarray, twos: np.ndarray, pairs: frozenset[tuple[int, ...]], triples: frozenset[tuple[int, ...]]
+) -> list[int]:
+    """Where runs of the question's words start (once per run of two, once per run of three).
+
+    ``twos`` are the places where a question word is followed by another in the same sentence:
+    usually a handful, so the runs are checked one by one against the question's own.
+    """
+    at = twos.tolist()
+    first, second = units[twos].tolist(), units[twos + 1].tolist()
+    found = [i for i, a, b in zip(at, first, second) if (a, b) in pairs]
+    if triples:
+        # A run of three is two runs of two in a row.
+        three = set(at)
+        found += [i for i, a, b in zip(at, first, second) if i + 1 in three and (a, b, int(units[i + 2])) in triples]
+    return found
+
+
 _COLUMN = {name: i for i, name in enumerate(NAMES)}
-
-
-def _member(values: np.ndarray, sorted_codes: np.ndarray) -> np.ndarray:
-    """For each value, whether it is among ``sorted_codes`` (a few; cheaper than np.isin)."""
-    where = np.minimum(np.searchsorted(sorted_codes, values), len(sorted_codes) - 1)
-    return sorted_codes[where] == values
+# The sentences around a candidate: two before to two after, and how many sentences of its
+# article must stand before and after it for each to exist.
+_OFFSETS = np.array([-2, -1, 1, 2])
+_NEEDS_BEFORE = np.array([2, 1, 0, 0])
+_NEEDS_AFTER = np.array([0, 0, 1, 2])
 
 
 CANDIDATE_RANKS = 12  # the "rank" feature counts among this many best candidates
-
-
-def _at(scores: np.ndarray, positions: np.ndarray) -> np.ndarray:
-    return np.where(positions >= 0, scores[np.maximum(positions, 0)], 0.0).astype(np.float64)
