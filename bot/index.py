@@ -144,10 +144,12 @@ class Index:
         total = background_total = 0.0
         seen: set[str] = set()
         sequence: list[int] = []  # every word as a unit id (-1 unknown), for phrases
+        content: list[bool] = []  # whether each is a term the corpus knows
         for word, term in analysed:
             key = term if term is not None else _STOP + word.text
             unit = vocabulary.get(key, -1)
             sequence.append(unit)
+            content.append(term is not None and unit >= 0)
             if term is None or term in seen:
                 continue
             seen.add(term)
@@ -168,22 +170,14 @@ class Index:
             total_weight=total,
             background=self.background[term_ids].astype(np.float64),
             background_total=background_total,
-            words=np.unique(np.array([u for u in sequence if u >= 0], dtype=np.int64)),
+            words=np.array(sorted({u for u in sequence if u >= 0}), dtype=np.int64),
             prefixes=np.array([p for p, _, _ in prefixes], dtype=np.int64),
             prefix_terms=np.array([t for _, t, _ in prefixes], dtype=np.int64),
             prefix_weights=np.array([w for _, _, w in prefixes], dtype=np.float64),
-            pairs=frozenset(self._runs(sequence, 2)),
-            triples=frozenset(self._runs(sequence, 3)),
+            pairs=frozenset(_runs(sequence, content, 2)),
+            triples=frozenset(_runs(sequence, content, 3)),
             cues=question_cues(question),
         )
-
-    def _runs(self, sequence: list[int], n: int) -> Iterator[tuple[int, ...]]:
-        """The runs of ``n`` known words (ids >= 0) holding at least one term, as tuples."""
-        is_term = self.is_term
-        for i in range(len(sequence) - n + 1):
-            run = tuple(sequence[i : i + n])
-            if min(run) >= 0 and any(is_term[u] for u in run):
-                yield run
 
     def _fold_acronyms(self, pairs: list[tuple[Word, str | None]]) -> list[tuple[Word, str | None]]:
         """A run of capitalised question words folded into the article's acronym for it.
@@ -376,6 +370,14 @@ class Index:
 
 
 _EITHER_SIDE = np.array([-1, 0, 1])
+
+
+def _runs(sequence: list[int], content: list[bool], n: int) -> Iterator[tuple[int, ...]]:
+    """The runs of ``n`` known words (ids >= 0) holding at least one term, as tuples."""
+    for i in range(len(sequence) - n + 1):
+        run = tuple(sequence[i : i + n])
+        if min(run) >= 0 and any(content[i : i + n]):
+            yield run
 
 CHUNK = 8192  # sentences cut into pieces at once while building
 SEPARATOR_BYTES = SEPARATOR.encode()
