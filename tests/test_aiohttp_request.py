@@ -5,12 +5,14 @@ never with the token in an error's text."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import socket
 import time
 import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -96,6 +98,9 @@ async def echo(request: web.Request) -> web.Response:
         "path": request.path,
         "content_type": request.content_type,
         "user_agent": request.headers.get("User-Agent"),
+        "host": request.host,  # the server the request named: another than this one when proxied
+        "authorization": request.headers.get("Authorization"),
+        "proxy_authorization": request.headers.get("Proxy-Authorization"),
         "form": {name: str(value) for name, value in posted.items()},
     }
     return web.json_response(body, status=int(str(posted.get("status", 200))))
@@ -252,6 +257,36 @@ async def test_it_works_only_while_initialized_and_can_be_initialized_again() ->
             await request.shutdown()
         with pytest.raises(RuntimeError, match="not initialized"):
             await request.do_request(f"{base}{TOKEN}/getMe", "POST")
+
+
+async def test_a_proxy_from_the_environment_carries_the_requests(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The echo server plays the proxy: a request for a server that does not exist reaches it,
+    # naming that server, as HTTP_PROXY says; with NO_PROXY naming that server, it goes direct.
+    async with serving(echo) as base:
+        monkeypatch.setenv("HTTP_PROXY", base.replace("http://", "http://quote:bot@").removesuffix("/bot"))
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        async with opened(AiohttpRequest()) as request:
+            for _ in range(2):  # the route is looked up once and kept: the second goes the same way
+                status, payload = await request.do_request(f"http://telegram.invalid/bot{TOKEN}/getMe", "POST")
+                assert status == 200
+                got = json.loads(payload)
+                assert got["host"] == "telegram.invalid"
+                assert got["proxy_authorization"] == "Basic " + base64.b64encode(b"quote:bot").decode()
+        monkeypatch.setenv("NO_PROXY", "telegram.invalid")
+        async with opened(AiohttpRequest()) as request:
+            with pytest.raises(NotSentError):  # straight to a server that does not exist
+                await request.do_request(f"http://telegram.invalid/bot{TOKEN}/getMe", "POST")
+
+
+async def test_credentials_in_netrc_are_sent(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login quote password bot\n", encoding="ascii")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    async with serving(echo) as base, opened(AiohttpRequest()) as request:
+        _, payload = await request.do_request(f"{base}{TOKEN}/getMe", "POST")
+    assert json.loads(payload)["authorization"] == "Basic " + base64.b64encode(b"quote:bot").decode()
 
 
 def test_a_pool_needs_a_connection() -> None:
