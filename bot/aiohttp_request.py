@@ -5,8 +5,10 @@ PTB's own ``HTTPXRequest`` (httpx over httpcore) costs about 1.9 ms of CPU a req
 ``ClientSession`` about 0.15 ms; at a request or two an answered update, the HTTP client was the
 largest cost of a reply. :class:`AiohttpRequest` is a ``telegram.request.BaseRequest`` over one
 session, which it opens in :meth:`~AiohttpRequest.initialize` (inside the running loop, as aiohttp
-requires) and closes in :meth:`~AiohttpRequest.shutdown`. It posts what ``HTTPXRequest`` posts: the
-parameters form-encoded, or as multipart with the files when there are any.
+requires) and closes in :meth:`~AiohttpRequest.shutdown`. It posts the parameters as a JSON object,
+which the Bot API takes as it takes a form, or, like ``HTTPXRequest``, as multipart with the files
+when there are any. Not form-encoded as ``HTTPXRequest`` posts them: urllib percent-encodes byte
+by byte in Python, about 0.15 ms for an answer of a few quotes, against 0.015 ms for the JSON.
 
 What a failed request raises (PTB's errors, each with aiohttp's exception as its ``__cause__``):
 
@@ -49,6 +51,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -67,7 +70,7 @@ __all__ = ["AiohttpRequest", "NotSent", "NotSentError", "NotSentTimeout", "ptb_e
 log = logging.getLogger("quotebot.http")
 
 _HIDDEN = "/[path hidden]"  # what stands for a URL's path (with the token) in error texts
-_FORM = "application/x-www-form-urlencoded"
+_JSON = "application/json"
 # aiohttp rounds timeouts above this up to a whole second of the loop's clock (fewer timer
 # wake-ups); the bot's deadlines (retries, stopping) count on timeouts being what they say.
 _NO_ROUNDING = float("inf")
@@ -238,14 +241,14 @@ class AiohttpRequest(BaseRequest):
     @staticmethod
     def _body(headers: dict[str, str], request_data: RequestData | None) -> tuple[dict[str, str], Any]:
         """The headers (``headers`` and the body's) and body of a request: its parameters
-        form-encoded, or multipart with files."""
+        as JSON, or multipart with files."""
         if request_data is None:
             return headers, None
         files = request_data.multipart_data
         if not files:
-            # Encoded here, once, rather than through aiohttp's FormData.
-            body = request_data.url_encoded_parameters().encode()
-            return {**headers, "Content-Type": _FORM}, body
+            # Encoded here, once, rather than through aiohttp's json= (which encodes to text first).
+            body = json.dumps(request_data.parameters).encode()
+            return {**headers, "Content-Type": _JSON}, body
         form = aiohttp.FormData()
         for name, value in request_data.json_parameters.items():
             form.add_field(name, value)

@@ -91,8 +91,8 @@ def assert_no_token(error: BaseException) -> None:
 
 
 async def echo(request: web.Request) -> web.Response:
-    """Answers with what it got: method, path, headers that matter, the form."""
-    posted = await request.post()
+    """Answers with what it got: method, path, headers that matter, the parameters (JSON or form)."""
+    posted = await request.json() if request.content_type == "application/json" else await request.post()
     body = {
         "method": request.method,
         "path": request.path,
@@ -101,20 +101,20 @@ async def echo(request: web.Request) -> web.Response:
         "host": request.host,  # the server the request named: another than this one when proxied
         "authorization": request.headers.get("Authorization"),
         "proxy_authorization": request.headers.get("Proxy-Authorization"),
-        "form": {name: str(value) for name, value in posted.items()},
+        "parameters": dict(posted.items()),
     }
     return web.json_response(body, status=int(str(posted.get("status", 200))))
 
 
-async def test_status_and_body_come_back_and_parameters_go_form_encoded() -> None:
+async def test_status_and_body_come_back_and_parameters_go_as_json() -> None:
     async with serving(echo) as base, opened(AiohttpRequest()) as request:
         status, payload = await request.do_request(f"{base}{TOKEN}/sendMessage", "POST", form(chat_id=5, text="hé"))
         assert status == 200
         got = json.loads(payload)
         assert got["path"] == f"/bot{TOKEN}/sendMessage"
-        assert got["content_type"] == "application/x-www-form-urlencoded"
+        assert got["content_type"] == "application/json"
         assert got["user_agent"] == BaseRequest.USER_AGENT
-        assert got["form"] == {"chat_id": "5", "text": "hé"}
+        assert got["parameters"] == {"chat_id": 5, "text": "hé"}
 
         status, payload = await request.do_request(f"{base}{TOKEN}/sendMessage", "POST", form(status=502))
         assert status == 502  # a refusal or failure is an answer: returned, not raised
