@@ -155,6 +155,8 @@ class Monitor:
         latency = time.monotonic() - received if received is not None else 0.0
         outcome = "answered" if answer.verdict is Verdict.ANSWERED else "declined"
         self.metrics.answered(outcome, latency)
+        if not questions_log.isEnabledFor(logging.INFO):  # checked first: its fields cost more than the check
+            return
         chat: Chat = message.chat
         questions_log.info(
             "%s question in %s chat %s: %s, %d quote(s), %d part(s), replied in %.3f s",

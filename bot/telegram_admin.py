@@ -71,6 +71,7 @@ class Admin:
         if self.recorder.path is None:
             await self.say(update, RECORDING_OFF, False)
             return
+        self.recorder.commit()  # the report reads the file: the questions of the last moments too
         try:
             text = await asyncio.to_thread(report, self.recorder.path, STATS_ROWS)
         except StatsError as err:

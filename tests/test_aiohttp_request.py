@@ -5,12 +5,14 @@ never with the token in an error's text."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import socket
 import time
 import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -89,27 +91,30 @@ def assert_no_token(error: BaseException) -> None:
 
 
 async def echo(request: web.Request) -> web.Response:
-    """Answers with what it got: method, path, headers that matter, the form."""
-    posted = await request.post()
+    """Answers with what it got: method, path, headers that matter, the parameters (JSON or form)."""
+    posted = await request.json() if request.content_type == "application/json" else await request.post()
     body = {
         "method": request.method,
         "path": request.path,
         "content_type": request.content_type,
         "user_agent": request.headers.get("User-Agent"),
-        "form": {name: str(value) for name, value in posted.items()},
+        "host": request.host,  # the server the request named: another than this one when proxied
+        "authorization": request.headers.get("Authorization"),
+        "proxy_authorization": request.headers.get("Proxy-Authorization"),
+        "parameters": dict(posted.items()),
     }
     return web.json_response(body, status=int(str(posted.get("status", 200))))
 
 
-async def test_status_and_body_come_back_and_parameters_go_form_encoded() -> None:
+async def test_status_and_body_come_back_and_parameters_go_as_json() -> None:
     async with serving(echo) as base, opened(AiohttpRequest()) as request:
         status, payload = await request.do_request(f"{base}{TOKEN}/sendMessage", "POST", form(chat_id=5, text="hé"))
         assert status == 200
         got = json.loads(payload)
         assert got["path"] == f"/bot{TOKEN}/sendMessage"
-        assert got["content_type"] == "application/x-www-form-urlencoded"
+        assert got["content_type"] == "application/json"
         assert got["user_agent"] == BaseRequest.USER_AGENT
-        assert got["form"] == {"chat_id": "5", "text": "hé"}
+        assert got["parameters"] == {"chat_id": 5, "text": "hé"}
 
         status, payload = await request.do_request(f"{base}{TOKEN}/sendMessage", "POST", form(status=502))
         assert status == 502  # a refusal or failure is an answer: returned, not raised
@@ -252,6 +257,36 @@ async def test_it_works_only_while_initialized_and_can_be_initialized_again() ->
             await request.shutdown()
         with pytest.raises(RuntimeError, match="not initialized"):
             await request.do_request(f"{base}{TOKEN}/getMe", "POST")
+
+
+async def test_a_proxy_from_the_environment_carries_the_requests(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The echo server plays the proxy: a request for a server that does not exist reaches it,
+    # naming that server, as HTTP_PROXY says; with NO_PROXY naming that server, it goes direct.
+    async with serving(echo) as base:
+        monkeypatch.setenv("HTTP_PROXY", base.replace("http://", "http://quote:bot@").removesuffix("/bot"))
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        async with opened(AiohttpRequest()) as request:
+            for _ in range(2):  # the route is looked up once and kept: the second goes the same way
+                status, payload = await request.do_request(f"http://telegram.invalid/bot{TOKEN}/getMe", "POST")
+                assert status == 200
+                got = json.loads(payload)
+                assert got["host"] == "telegram.invalid"
+                assert got["proxy_authorization"] == "Basic " + base64.b64encode(b"quote:bot").decode()
+        monkeypatch.setenv("NO_PROXY", "telegram.invalid")
+        async with opened(AiohttpRequest()) as request:
+            with pytest.raises(NotSentError):  # straight to a server that does not exist
+                await request.do_request(f"http://telegram.invalid/bot{TOKEN}/getMe", "POST")
+
+
+async def test_credentials_in_netrc_are_sent(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login quote password bot\n", encoding="ascii")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    async with serving(echo) as base, opened(AiohttpRequest()) as request:
+        _, payload = await request.do_request(f"{base}{TOKEN}/getMe", "POST")
+    assert json.loads(payload)["authorization"] == "Basic " + base64.b64encode(b"quote:bot").decode()
 
 
 def test_a_pool_needs_a_connection() -> None:

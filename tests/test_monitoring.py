@@ -392,3 +392,30 @@ def test_health_rules() -> None:
     health.webhook_target(None)
     health.state = State.STOPPING
     assert health.report().status == "stopping"
+
+
+# The question log line -----------------------------------------------------------------------
+
+
+async def test_each_question_is_logged_once_at_info_and_not_below_it(
+    fake: FakeBotAPI, answerer: Answerer, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with running(make_settings(fake), answerer):
+        caplog.set_level(logging.INFO, logger="quotebot.questions")
+        await answer_to(fake, GROUP, fake.push_text(GROUP, f"{ASK} {QUESTION}"))
+        await answer_to(fake, PRIVATE, fake.push_text(PRIVATE, DECLINED))
+
+        async def lines() -> list[logging.LogRecord]:
+            return [r for r in caplog.records if r.name == "quotebot.questions"]
+
+        await eventually(lines, lambda found: len(found) == 2)  # logged once its reply went out
+        caplog.set_level(logging.WARNING, logger="quotebot.questions")
+        await answer_to(fake, PRIVATE, fake.push_text(PRIVATE, QUESTION))
+        await asyncio.sleep(0.2)  # time to log it, were INFO on
+    logged = await lines()
+    assert [(r.chat_type, r.outcome, r.edited, r.parts) for r in logged] == [  # type: ignore[attr-defined]
+        ("group", "answered", False, 1),
+        ("private", "declined", False, 1),
+    ]
+    assert logged[0].getMessage().startswith(f"New question in group chat {GROUP.id}: answered, ")
+    assert all(QUESTION not in r.getMessage() and DECLINED not in r.getMessage() for r in logged)  # never the text

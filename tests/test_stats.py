@@ -15,11 +15,11 @@ from typing import Any
 
 from conftest import make_settings, running
 from fake_bot_api import ADA, BOB, CHANNEL, GROUP, PRIVATE, FakeBotAPI
-from telegram_helpers import ANSWER, ASK, QUESTION, answer_to, keyboard, rows
+from telegram_helpers import ANSWER, ASK, QUESTION, answer_to, eventually, keyboard, rows
 
 from bot.answer import MAX_QUESTION, Answerer
 from bot.config import Settings
-from bot.stats import BUSY_TIMEOUT, Recorder, normalized, report
+from bot.stats import BUSY_TIMEOUT, COMMIT_AFTER, Recorder, normalized, report
 
 BITCOIN = "What is the price of bitcoin?"
 
@@ -72,6 +72,42 @@ def test_a_broken_or_busy_database_loses_the_record_not_the_bot(
     assert [r.levelno for r in caplog.records if r.name == "quotebot.stats"] == [logging.ERROR, logging.ERROR]
 
 
+async def test_in_the_bot_writes_are_committed_together_within_a_bounded_delay(
+    tmp_path: Path, answerer: Answerer
+) -> None:
+    path = tmp_path / "quotebot.sqlite3"
+    recorder = Recorder(path)
+    answer = answerer.answer(QUESTION)
+    started = time.monotonic()
+    ids = [recorder.question("private", answer) for _ in range(3)]
+    assert ids == [1, 2, 3]  # known at once: the buttons under each answer carry them
+    assert recorder.feedback(2, helpful=True) == 1  # the bot's own writes see the pending question
+    assert rows(path, "SELECT id FROM questions") == []  # not committed yet: other readers see nothing
+    await eventually(lambda: rows(path, "SELECT id FROM questions"), timeout=COMMIT_AFTER + 5)
+    assert time.monotonic() - started >= COMMIT_AFTER - 0.05
+    assert rows(path, "SELECT id FROM questions") == [(1,), (2,), (3,)]  # all in one commit
+    assert rows(path, "SELECT question_id, helpful FROM feedback") == [(2, 1)]
+    recorder.question("group", answer)  # a new batch, committed on its own
+    await eventually(lambda: len(rows(path, "SELECT id FROM questions")) == 4, timeout=COMMIT_AFTER + 5)
+    recorder.close()
+
+
+async def test_pending_writes_are_committed_at_close_and_by_commit(tmp_path: Path, answerer: Answerer) -> None:
+    path = tmp_path / "quotebot.sqlite3"
+    recorder = Recorder(path)
+    answer = answerer.answer(QUESTION)
+    recorder.question("private", answer)
+    recorder.commit()  # as /stats does before reading the file
+    assert rows(path, "SELECT id FROM questions") == [(1,)]
+    recorder.question("group", answer)
+    recorder.close()  # the bot stopping: nothing pending is lost
+    assert rows(path, "SELECT chat_type FROM questions") == [("private",), ("group",)]
+    recorder.close()  # twice is once
+    assert recorder.question("channel", answer) == 3  # opened again on the next use
+    recorder.close()
+    assert len(rows(path, "SELECT id FROM questions")) == 3
+
+
 def test_only_what_was_asked_is_recorded(tmp_path: Path, answerer: Answerer) -> None:
     path = tmp_path / "quotebot.sqlite3"
     recorder = Recorder(path)
@@ -98,6 +134,8 @@ async def test_a_conversation_is_recorded_without_who_asked(fake: FakeBotAPI, bo
     await answer_to(fake, GROUP, fake.push_text(GROUP, f"{ASK} {BITCOIN}", sender=BOB))
     await answer_to(fake, CHANNEL, fake.push_text(CHANNEL, f"@Quote_Test_Bot {QUESTION}"))
     await fake.wait_callback_answer(fake.press(answer.result, "👎"))
+    # Committed in a batch, within COMMIT_AFTER seconds of the last write.
+    await eventually(lambda: rows(settings.db, "SELECT question_id, helpful FROM feedback"))
     assert rows(
         settings.db, "SELECT chat_type, question, normalized, answered, top_document, top_sentence FROM questions"
     ) == [
@@ -152,6 +190,7 @@ async def test_quotebot_stats_prints_readable_tables(fake: FakeBotAPI, bot: Any,
         reply = await answer_to(fake, chat, fake.push_text(chat, text))
         if thumb:
             await fake.wait_callback_answer(fake.press(reply.result, thumb))
+    await eventually(lambda: len(rows(settings.db, "SELECT id FROM feedback")) == 3)  # the last batch committed
     result = subprocess.run(
         [sys.executable, "-m", "bot", "stats", "--db", str(settings.db), "--limit", "5"],
         capture_output=True,

@@ -106,10 +106,19 @@ async def test_feedback_is_recorded_linked_to_its_question_and_thanked(
         tap = fake.press(answer.result, button, by=who)
         toasts.append((await fake.wait_callback_answer(tap)).params["text"])
     assert toasts == [THANKS[True], CHANGED[False], SAME, THANKS[True]]
-    recorded = rows(
-        settings.db,
-        "SELECT q.question, q.chat_type, f.helpful FROM feedback f JOIN questions q ON q.id = f.question_id"
-        " ORDER BY f.id",
+    recorded = await eventually(  # committed in a batch, within COMMIT_AFTER seconds, Bob's vote last
+        lambda: (
+            found
+            if len(
+                found := rows(
+                    settings.db,
+                    "SELECT q.question, q.chat_type, f.helpful FROM feedback f JOIN questions q"
+                    " ON q.id = f.question_id ORDER BY f.id",
+                )
+            )
+            == 2
+            else None
+        )
     )
     assert recorded == [(QUESTION, "group", 0), (QUESTION, "group", 1)]  # Ada changed her mind; Bob liked it
     assert keyboard(fake.messages[(GROUP.id, answer.result["message_id"])]) == FULL  # everyone may vote
