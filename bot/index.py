@@ -378,6 +378,7 @@ def _runs(sequence: list[int], content: list[bool], n: int) -> Iterator[tuple[in
         if min(run) >= 0 and any(content[i : i + n]):
             yield run
 
+
 CHUNK = 8192  # sentences cut into pieces at once while building
 SEPARATOR_BYTES = SEPARATOR.encode()
 
