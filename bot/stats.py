@@ -10,8 +10,8 @@ For each question the database keeps when it was asked (UTC), the kind of chat i
 whether the articles answered it, and the top sentence quoted; each 👍 or 👎 is linked to its
 question. It never keeps who asked: no user or chat ids, no names.
 
-Recording must never cost an answer. The database is opened for each write with a short busy
-timeout, in WAL mode (readers such as ``quotebot stats`` never block the bot), and every error
+Recording must never cost an answer. The recorder keeps one connection (opened again when the
+file is deleted or replaced) with a short busy timeout, in WAL mode (readers such as ``quotebot stats`` never block the bot), and every error
 is logged and swallowed: a locked, full or broken database means a question goes unrecorded,
 never unanswered.
 
