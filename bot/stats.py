@@ -11,9 +11,9 @@ whether the articles answered it, and the top sentence quoted; each 👍 or 👎
 question. It never keeps who asked: no user or chat ids, no names.
 
 Recording must never cost an answer. The recorder keeps one connection (opened again when the
-file is deleted or replaced) with a short busy timeout, in WAL mode (readers such as ``quotebot stats`` never block the bot), and every error
-is logged and swallowed: a locked, full or broken database means a question goes unrecorded,
-never unanswered.
+file is deleted or replaced) with a short busy timeout, in WAL mode (readers such as
+``quotebot stats`` never block the bot), and every error is logged and swallowed: a locked, full
+or broken database means a question goes unrecorded, never unanswered.
 
 Inside a running event loop (the bot), writes are committed in batches: the first write opens a
 transaction, and whatever was written within :data:`COMMIT_AFTER` seconds is committed together,
