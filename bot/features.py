@@ -104,9 +104,7 @@ def matrix(index: Index, query: Query, scores: np.ndarray, candidates: np.ndarra
 
     # The sentences two before to two after each candidate, where its article has them.
     position = index.position[candidates]  # in its article
-    remaining = index.remaining[candidates]  # sentences after it in its article
-    around = candidates[:, None] + _OFFSETS
-    inside = (position[:, None] >= _NEEDS_BEFORE) & (remaining[:, None] >= _NEEDS_AFTER)
+    around, inside = index.around(candidates, _OFFSETS)
     around_bm = scores[np.where(inside, around, 0)].astype(np.float64)
     around_bm *= inside
 
@@ -166,7 +164,8 @@ def matrix(index: Index, query: Query, scores: np.ndarray, candidates: np.ndarra
 
     # Runs of two and three of the question's words: only where two question words meet.
     asked = index.question_words(query)[units]
-    twos = np.flatnonzero(asked[:-1] & asked[1:] & (row_of[:-1] == row_of[1:]))
+    same_row = row_of[:-1] == row_of[1:]  # each word and the next
+    twos = np.flatnonzero(asked[:-1] & asked[1:] & same_row)
     if len(twos) and query.pairs:
         found = _phrases(units, twos, query.pairs, query.triples)
         if found:
@@ -199,7 +198,6 @@ def matrix(index: Index, query: Query, scores: np.ndarray, candidates: np.ndarra
         out[:, column["number"]] = any_in_row((flags & cues.NUMBER) > 0)
         out[:, column["measure"]] = (bits & cues.MEASURE) > 0
     if k.who or k.where:
-        same_row = row_of[:-1] == row_of[1:]
         capital = ((flags & cues.CAPITAL) > 0) & new
         if k.who:
             out[:, column["who_capital"]] = any_in_row(capital)
@@ -263,11 +261,7 @@ def _phrases(
 
 
 _COLUMN = {name: i for i, name in enumerate(NAMES)}
-# The sentences around a candidate: two before to two after, and how many sentences of its
-# article must stand before and after it for each to exist.
-_OFFSETS = np.array([-2, -1, 1, 2])
-_NEEDS_BEFORE = np.array([2, 1, 0, 0])
-_NEEDS_AFTER = np.array([0, 0, 1, 2])
+_OFFSETS = np.array([-2, -1, 1, 2])  # the sentences around a candidate: two before to two after
 
 
 CANDIDATE_RANKS = 12  # the "rank" feature counts among this many best candidates

@@ -360,12 +360,17 @@ class Index:
         best = np.unique(touched)
         return best[np.lexsort((best, -scores[best]))[:CANDIDATES]]
 
+    def around(self, sentences: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``sentences + offsets`` (one row per sentence), and which of them stand in the same
+        article as their sentence."""
+        moved = sentences[:, None] + offsets
+        inside = (offsets >= -self.position[sentences][:, None]) & (offsets <= self.remaining[sentences][:, None])
+        return moved, inside
+
     def _with_neighbours(self, sentences: np.ndarray) -> np.ndarray:
         """``sentences`` and those either side of them in the same article, sorted."""
-        around = sentences[:, None] + _EITHER_SIDE
-        before, after = self.position[sentences][:, None], self.remaining[sentences][:, None]
-        inside = (-before <= _EITHER_SIDE) & (after >= _EITHER_SIDE)
-        return np.unique(around[inside])
+        moved, inside = self.around(sentences, _EITHER_SIDE)
+        return np.unique(moved[inside])
 
 
 _EITHER_SIDE = np.array([-1, 0, 1])
