@@ -161,6 +161,7 @@ BIG = "".join(PIECES[i % len(PIECES)] + " Who captured them? " for i in range(5_
 
 def quotebot(*args: str | bytes, stdin: bytes, cwd: Path) -> subprocess.CompletedProcess[bytes]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("QUOTEBOT_", "TELEGRAM_"))}
+    clean["QUOTEBOT_CACHE"] = str(cwd / "cache")  # built indexes: never in the user's cache
     return subprocess.run(
         [sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, cwd=cwd, env=clean, timeout=120
     )
