@@ -394,6 +394,11 @@ def parse_size(text: str) -> int | None:
     return n
 
 
+def parse_sizes(text: str) -> list[int | None]:
+    """``seed,100k,1m`` -> [None, 100000, 1000000]."""
+    return [parse_size(x) for x in text.split(",") if x.strip()]
+
+
 def size_label(n: int | None) -> str:
     if n is None:
         return "seed"
@@ -698,7 +703,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--mode", choices=["retrieval", "telegram"], default="retrieval")
     parser.add_argument(
         "--sizes",
-        type=lambda s: [parse_size(x) for x in s.split(",") if x.strip()],
+        type=parse_sizes,
         default=[None, 100_000],
         help="comma-separated: seed, 100k, 1m or a number of sentences (default: seed,100k)",
     )
