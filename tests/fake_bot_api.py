@@ -678,12 +678,14 @@ class FakeBotAPI:
         return message
 
     def _chat(self, chat_id: int | str) -> dict[str, Any]:
-        for chat in self.chats.values():
-            if chat_id in (chat["id"], "@" + str(chat.get("username"))):
-                if chat["id"] in self.left:
-                    raise ApiError(403, f"Forbidden: bot is not a member of the {chat['type']} chat")
-                return chat
-        raise ApiError(400, "Bad Request: chat not found")
+        chat = self.chats.get(chat_id) if isinstance(chat_id, int) else None
+        if chat is None:  # "@username", or an id as a string: rare, so a scan will do
+            chat = next((c for c in self.chats.values() if chat_id in (c["id"], "@" + str(c.get("username")))), None)
+        if chat is None:
+            raise ApiError(400, "Bad Request: chat not found")
+        if chat["id"] in self.left:
+            raise ApiError(403, f"Forbidden: bot is not a member of the {chat['type']} chat")
+        return chat
 
     def _formatted(self, text: str | None, params: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
         """Visible text and entities of ``text`` as sent with ``params``' parse mode."""
