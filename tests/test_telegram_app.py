@@ -351,3 +351,17 @@ async def test_flood_limit_is_waited_out_and_the_reply_sent(fake: FakeBotAPI, bo
     assert refused.status == 429 and sent is reply
     assert refused.finished is not None
     assert sent.started - refused.finished >= 1.0  # waited as Telegram asked
+
+
+# A long-running bot -------------------------------------------------------------------------
+
+
+async def test_readers_seen_are_not_kept_for_a_persistence_the_bot_does_not_have(fake: FakeBotAPI, bot: Any) -> None:
+    # python-telegram-bot notes every update's chat and sender for a persistence to save, and only
+    # that save forgets them: without one, every new reader would stay in memory for good.
+    readers = [Chat(5_000 + n, "private", first_name=f"Reader {n}") for n in range(3)]
+    for chat in readers:
+        await answer_to(fake, chat, fake.push_text(chat, QUESTION))
+    assert bot.persistence is None
+    assert bot._chat_ids_to_be_updated_in_persistence == set()
+    assert bot._user_ids_to_be_updated_in_persistence == set()
