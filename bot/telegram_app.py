@@ -201,8 +201,8 @@ class QuotebotApplication(Application[Any, Any, Any, Any, Any, Any]):
 
     After each update, Application notes its chat and its sender for a persistence to save, and
     only a persistence's save empties those notes. Quotebot has no persistence, so they would
-    keep two ids for every new reader for as long as the bot runs (measured: 20 MB more after
-    200,000 new readers). Without a persistence, nothing is noted.
+    keep two ids for every new reader for as long as the bot runs (measured after 200,000 new
+    readers: 257 MB resident, against 230 with this class). Without a persistence, nothing is noted.
     """
 
     __slots__ = ()
