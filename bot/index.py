@@ -113,7 +113,6 @@ class Index:
         self.unit_flags: np.ndarray = a["unit_flags"]
         self.unit_starts: np.ndarray = a["unit_starts"]
         self.sentence_flags: np.ndarray = a["sentence_flags"]
-        self.article_of: np.ndarray = a["article_of"]
         self.first_of: np.ndarray = a["first_of"]
         self.last_of: np.ndarray = a["last_of"]
         every = np.arange(len(a["lengths"]))
@@ -498,7 +497,6 @@ def _build(corpus: Corpus, progress: Progress | None) -> dict[str, np.ndarray]:
         "unit_flags": flag_array,
         "unit_starts": start_array,
         "sentence_flags": sentence_bits,
-        "article_of": np.repeat(np.arange(len(corpus.articles), dtype=np.int32), [a.count for a in corpus.articles]),
         "first_of": np.repeat(
             np.array([a.first for a in corpus.articles], dtype=np.int64), [a.count for a in corpus.articles]
         ),
