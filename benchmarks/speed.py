@@ -399,6 +399,17 @@ def parse_sizes(text: str) -> list[int | None]:
     return [parse_size(x) for x in text.split(",") if x.strip()]
 
 
+def corpus_options(parser: argparse.ArgumentParser) -> None:
+    """``--sizes`` and ``--shared``: which corpora to measure on, and where make_corpus.py lives."""
+    parser.add_argument(
+        "--sizes",
+        type=parse_sizes,
+        default=[None, 100_000],
+        help="comma-separated: seed, 100k, 1m or a number of sentences (default: seed,100k)",
+    )
+    parser.add_argument("--shared", type=Path, default=REPO.parent / "shared", help="the shared folder (../shared)")
+
+
 def size_label(n: int | None) -> str:
     if n is None:
         return "seed"
@@ -701,12 +712,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         description="Quotebot vs bm25s vs the textbook scikit-learn path: build, memory, per-question latency.",
     )
     parser.add_argument("--mode", choices=["retrieval", "telegram"], default="retrieval")
-    parser.add_argument(
-        "--sizes",
-        type=parse_sizes,
-        default=[None, 100_000],
-        help="comma-separated: seed, 100k, 1m or a number of sentences (default: seed,100k)",
-    )
+    corpus_options(parser)
     parser.add_argument("--questions", type=int, default=500, help="timed questions per retriever (default 500)")
     parser.add_argument("--warmup", type=int, default=20, help="untimed questions first (default 20)")
     parser.add_argument("--k", type=int, default=10, help="top-k the baselines return (default 10)")
@@ -719,7 +725,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     )  # fmt: skip
     parser.add_argument("--timeout", type=float, default=600, help="seconds before a run is killed (default 600)")
     parser.add_argument("--max-rss-mb", type=float, default=4000, help="resident MB before a run is killed")
-    parser.add_argument("--shared", type=Path, default=REPO.parent / "shared", help="the shared folder (../shared)")
     args = parser.parse_args(argv)
     if args.mode == "telegram":
         return telegram_mode(args)

@@ -33,7 +33,7 @@ from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
-from speed import REPO, load_size, parse_sizes, progress
+from speed import corpus_options, load_size, progress
 from timing import question_list
 
 from bot.answer import RANKED
@@ -94,17 +94,11 @@ def table(results: dict[str, dict[str, float]], markdown: bool) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--sizes",
-        type=parse_sizes,
-        default=[None, 100_000],
-        help="comma-separated: seed, 100k, 1m or a number of sentences (default: seed,100k)",
-    )
+    corpus_options(parser)
     parser.add_argument("--questions", type=int, default=300, help="timed questions (default 300)")
     parser.add_argument("--warmup", type=int, default=20, help="untimed questions first (default 20)")
     parser.add_argument("--repeat", type=int, default=5, help="runs of each stage per question (default 5)")
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
-    parser.add_argument("--shared", type=Path, default=REPO.parent / "shared", help="the shared folder (../shared)")
     args = parser.parse_args(argv)
     results: dict[str, dict[str, float]] = {}
     for n in args.sizes:
