@@ -26,8 +26,8 @@ from scipy.optimize import minimize
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot import features
 from bot.evaluate import Question, articles, read_questions, score
+from bot.search import features
 
 WEIGHTS_FILE = Path(features.__file__).with_name("ranker.json")
 

@@ -22,8 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.analysis import terms
-from bot.background import BACKGROUND_FILE
+from bot.search.analysis import terms
+from bot.search.background import BACKGROUND_FILE
 
 
 def main() -> None:

@@ -36,9 +36,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.answer import Answerer
-from bot.corpus import load_corpus
-from bot.evaluate import Metrics, Question, Triggering, corpus_of, read_questions
-from bot.index import Index
+from bot.articles.corpus import load_corpus
+from bot.evaluate import Question, RankingScores, Triggering, corpus_of, read_questions
+from bot.search.index import Index
 
 Ranker = Callable[[str], list[int]]
 Builder = Callable[[tuple[str, ...]], Ranker]
@@ -124,7 +124,7 @@ def rank_all(questions: list[Question], build: Builder) -> dict[str, list[int]]:
 
 
 def metrics(questions: list[Question], rankings: dict[str, list[int]]) -> dict[str, float]:
-    m = Metrics()
+    m = RankingScores()
     for q in questions:
         m.add(rankings[q.qid], q.gold)
     return {**m.summary(), "n": m.questions}

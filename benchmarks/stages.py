@@ -36,8 +36,7 @@ from typing import TypeVar
 from speed import corpus_options, load_size, progress
 from timing import question_list
 
-from bot.answer import RANKED
-from bot.index_cache import load_answerer
+from bot.answer import RANKED, load_answerer
 from bot.render import json_line
 
 T = TypeVar("T")

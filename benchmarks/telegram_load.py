@@ -66,7 +66,7 @@ sys.path.insert(0, str(REPO / "tests"))  # the fake Bot API lives with the tests
 
 from fake_bot_api import Call, Chat, FakeBotAPI, User  # noqa: E402
 
-from bot.flood import TELEGRAM_LIMITS, FloodLimits, Rate  # noqa: E402
+from bot.botapi.flood import TELEGRAM_LIMITS, FloodLimits, Rate  # noqa: E402
 
 TOKEN = "5127836401:AAF-quotebot_LOAD_token_x9Zq2Lw7"
 ASK = "/ask@Quote_Test_Bot"
@@ -121,9 +121,10 @@ def _serve_bot(env: dict[str, str], limits: FloodLimits | None, core: int | None
     import logging
 
     from bot.answer import Answerer
+    from bot.articles.corpus import load_corpus
     from bot.config import Settings
-    from bot.corpus import load_corpus
-    from bot.telegram_app import build_application, serve
+    from bot.telegram.app import build_application
+    from bot.telegram.serving import serve
 
     logging.basicConfig(level=logging.WARNING, format="bot: %(levelname)s %(name)s: %(message)s")
     settings = Settings(_env_file=None)

@@ -19,13 +19,15 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from enum import Enum
+from pathlib import Path
 
-from bot.articles import article_corpus, narrow
-from bot.corpus import Corpus, Sentence
-from bot.cues import leans_back
-from bot.index import Hit, Index
+from bot.articles.corpus import Corpus, Sentence
+from bot.articles.narrowing import article_corpus, narrow
+from bot.search.cache import load_index
+from bot.search.cues import leans_back
+from bot.search.index import Hit, Index
 
-__all__ = ["MAX_MORE", "MAX_QUESTION", "MAX_QUOTES", "Answer", "Answerer", "Quote", "Verdict"]
+__all__ = ["MAX_MORE", "MAX_QUESTION", "MAX_QUOTES", "Answer", "Answerer", "Quote", "Verdict", "load_answerer"]
 
 MAX_QUOTES = 3
 MAX_MORE = 6  # next best sentences kept for "more"; further down the ranking they rarely answer
@@ -158,3 +160,12 @@ class Answerer:
         if not leans_back(self.corpus.text(i)):
             return None
         return self.corpus.sentence(i - 1)
+
+
+def load_answerer(path: str | Path, cache: Path | None = None, progress: bool = False) -> Answerer:
+    """The answerer over the articles at ``path``, its index from ``cache`` when built before.
+
+    ``progress`` draws progress bars on a terminal while building. Raises
+    :class:`~bot.articles.corpus.CorpusError` when there is nothing to serve.
+    """
+    return Answerer(*load_index(path, cache, progress))

@@ -23,19 +23,15 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from bot import __version__, console, logs
-from bot.answer import Answerer
+from bot.answer import Answerer, load_answerer
+from bot.articles.corpus import Corpus, CorpusError, load_corpus
 from bot.config import Settings
-from bot.corpus import Corpus, CorpusError, load_corpus
-from bot.index_cache import load_answerer
+from bot.errors import UsageError
 from bot.render import json_line, to_text
 
 __all__ = ["main"]
 
 log = logging.getLogger("quotebot")
-
-
-class UsageError(Exception):
-    """A problem the user can fix; printed as one line, exit code 2."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -169,7 +165,7 @@ def _stats(db: Path, limit: int) -> int:
 def _run(settings: Settings) -> int:
     if not settings.token:
         raise UsageError("TELEGRAM_BOT_TOKEN is not set; `quotebot console` works without it")
-    from bot.telegram_app import run
+    from bot.telegram.serving import run
 
     return run(settings)
 

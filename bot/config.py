@@ -13,11 +13,18 @@ from typing import Annotated, Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.corpus import default_seeds
-
 __all__ = ["TELEGRAM_API", "Settings"]
 
 TELEGRAM_API = "https://api.telegram.org/bot"
+
+
+def default_seeds() -> Path:
+    """The bundled article folder, wherever the package is installed (editable or wheel)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "seeds", here.parent / "seeds"):
+        if candidate.is_dir():
+            return candidate
+    return here / "seeds"
 
 
 class Settings(BaseSettings):
@@ -36,7 +43,7 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     listen: str = "0.0.0.0"
     port: int = 8443
-    # Health and metrics (bot.status_server). Port unset: 9464 in webhook mode, off in polling; 0: off.
+    # Health and metrics (bot.ops.status_server). Port unset: 9464 in webhook mode, off in polling; 0: off.
     metrics_port: int | None = Field(default=None, ge=0, le=65535)
     metrics_listen: str = "127.0.0.1"
     # /healthz answers 503 once every Bot API request has failed for this many seconds.
@@ -48,7 +55,7 @@ class Settings(BaseSettings):
     # How often a request Telegram refused with a flood wait (429) is tried again after the wait.
     flood_retries: int = Field(default=3, ge=0)
     # Seconds a Bot API request that failed without taking effect (no connection, 5xx) is tried
-    # again, with growing pauses, before it is given up (bot.retry).
+    # again, with growing pauses, before it is given up (bot.botapi.retry).
     retry_for: float = Field(default=60.0, ge=0)
     # Seconds to wait for each step of a Bot API request (connecting, sending, the answer).
     api_timeout: float = Field(default=5.0, gt=0)
@@ -57,7 +64,7 @@ class Settings(BaseSettings):
     # Questions one person may ask a minute; past it, one notice, then silence (0: no limit).
     user_rate: int = Field(default=10, ge=0)
     # Chat ids the bot serves, "-100123,456" (empty: every chat); it leaves groups and channels
-    # not listed and ignores private chats not listed (bot.telegram_guard).
+    # not listed and ignores private chats not listed (bot.telegram.guard).
     allowed_chats: Annotated[frozenset[int], NoDecode] = frozenset()
     history: Path | None = Field(default_factory=lambda: Path.home() / ".local" / "state" / "quotebot" / "history")
     # Built indexes, kept so that a restart on the same articles is ready at once (empty: none).

@@ -15,7 +15,7 @@ from typing import TextIO
 
 from bot import messages
 from bot.answer import Answerer
-from bot.articles import NoSuchArticle
+from bot.articles.narrowing import NoSuchArticle
 from bot.render import to_text
 
 __all__ = ["reply", "run"]

@@ -33,13 +33,13 @@ from pathlib import Path
 from typing import Any
 
 from bot.answer import Answerer
-from bot.corpus import Corpus, ParsedArticle
-from bot.index import Index
+from bot.articles.corpus import Corpus, ParsedArticle
+from bot.search.index import Index
 
 __all__ = [
     "EvalError",
-    "Metrics",
     "Question",
+    "RankingScores",
     "Triggering",
     "articles",
     "corpus_of",
@@ -63,7 +63,7 @@ class Question:
 
 
 @dataclass(slots=True)
-class Metrics:
+class RankingScores:
     """Running sums of the four ranking metrics over answerable questions."""
 
     questions: int = 0
@@ -126,9 +126,9 @@ class Triggering:
 
 
 @dataclass(slots=True)
-class Report:
-    everything: Metrics = field(default_factory=Metrics)
-    filtered: Metrics = field(default_factory=Metrics)  # not every candidate gold (WikiQA's 237)
+class Scores:
+    everything: RankingScores = field(default_factory=RankingScores)
+    filtered: RankingScores = field(default_factory=RankingScores)  # not every candidate gold (WikiQA's 237)
     triggering: Triggering = field(default_factory=Triggering)
     rankings: list[dict[str, Any]] = field(default_factory=list)
 
@@ -143,7 +143,7 @@ def read_questions(path: str | Path, corpus: Corpus | None = None) -> Iterator[Q
     number = 0
     shared: dict[str, tuple[str, ...]] = {}  # one copy of each article's sentences
     try:
-        with opener(path, "rt", encoding="utf-8") as lines:  # type: ignore[operator]
+        with opener(path, "rt", encoding="utf-8") as lines:
             for number, line in enumerate(lines, start=1):
                 if line.strip():
                     yield _question(json.loads(line), number, corpus, shared)
@@ -200,9 +200,9 @@ def articles(questions: Iterable[Question], corpus: Corpus | None = None) -> Ite
             yield Index(corpus_of(first.doc_title, first.sentences)), group
 
 
-def score(questions: Iterable[Question], corpus: Corpus | None = None, rankings: bool = False) -> Report:
+def score(questions: Iterable[Question], corpus: Corpus | None = None, rankings: bool = False) -> Scores:
     """Ranking metrics, and the decline decision's when some questions have no answer."""
-    report = Report()
+    report = Scores()
     groups = list(articles(questions, corpus))
     some_unanswerable = any(not q.gold for _, group in groups for q in group)
     for index, group in groups:

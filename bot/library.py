@@ -17,10 +17,9 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.answer import Answerer
-from bot.articles import fingerprint
-from bot.corpus import CorpusError
-from bot.index_cache import load_answerer
+from bot.answer import Answerer, load_answerer
+from bot.articles.corpus import CorpusError
+from bot.articles.narrowing import fingerprint
 
 __all__ = ["Edition", "Library", "Reloaded"]
 
@@ -68,7 +67,7 @@ class Library:
 
     def __init__(self, answerer: Answerer, seeds: Path, cache: Path | None = None) -> None:
         self.seeds = seeds
-        self.cache = cache  # where built indexes are kept (see bot.index_cache)
+        self.cache = cache  # where built indexes are kept (see bot.search.cache)
         self._current = Edition.of(answerer)
         self._reloading = asyncio.Lock()  # two reloads at once would race to the swap
 

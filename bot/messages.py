@@ -5,7 +5,7 @@ Telegram escapes them into HTML; the console prints them as they are.
 
 from __future__ import annotations
 
-from bot.corpus import Corpus
+from bot.articles.corpus import Corpus
 
 __all__ = ["about", "help_text", "hint", "start"]
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.answer import MAX_QUESTION, Answer, Quote, Verdict
-from bot.corpus import Sentence
+from bot.articles.corpus import Sentence
 
 __all__ = ["MESSAGE_LIMIT", "citation", "paragraph_html", "to_html", "to_json", "to_text", "utf16_len"]
 
@@ -153,7 +153,7 @@ def paragraph_html(sentences: list[Sentence], marked: int, title: str | None = N
 
 def to_text(answer: Answer) -> str:
     """The same reply as plain text for a terminal: quotes as "│ " lines."""
-    lines = []
+    lines: list[str] = []
     for block in _blocks(answer):
         if block.quoted:
             lines.extend("│ " + line for line in block.text.split("\n"))

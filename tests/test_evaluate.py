@@ -5,11 +5,11 @@ import lzma
 
 import pytest
 
-from bot.evaluate import EvalError, Metrics, evaluate, read_questions
+from bot.evaluate import EvalError, RankingScores, evaluate, read_questions
 
 
 def test_metrics_by_hand() -> None:
-    m = Metrics()
+    m = RankingScores()
     m.add([3, 1, 2, 0], frozenset({1}))  # first gold at rank 2
     m.add([0, 1, 2, 3], frozenset({0, 2}))  # gold at ranks 1 and 3
     m.add([0, 1, 2, 3], frozenset())  # no gold: not counted

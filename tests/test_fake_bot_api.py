@@ -10,10 +10,11 @@ from typing import Any
 
 import aiohttp
 import pytest
-from bot_api_spec import spec
-from conftest import TOKEN
-from fake_bot_api import ADA, GROUP, PRIVATE, FakeBotAPI, Fault
-from telegram_html import HtmlError, parse
+
+from tests.helpers.bot_api_spec import spec
+from tests.helpers.fake_bot_api import ADA, GROUP, PRIVATE, FakeBotAPI, Fault
+from tests.helpers.running import TOKEN
+from tests.helpers.telegram_html import HtmlError, parse
 
 
 @pytest.fixture

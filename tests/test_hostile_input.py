@@ -18,19 +18,19 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import TOKEN, make_settings, running
-from fake_bot_api import CHANNEL, GROUP, PRIVATE, FakeBotAPI
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from telegram_helpers import ASK
-from telegram_html import parse, utf16_len
 
 from bot.answer import Answerer
-from bot.articles import NoSuchArticle
-from bot.corpus import Corpus, CorpusError, parse_article
+from bot.articles.corpus import Corpus, CorpusError, parse_article
+from bot.articles.narrowing import NoSuchArticle
 from bot.render import MESSAGE_LIMIT, NOT_FOUND, paragraph_html, to_html, to_json, to_text
-from bot.telegram_filters import well_formed
-from bot.telegram_handlers import html_parts, plain_text
+from bot.telegram.filters import well_formed
+from bot.telegram.handlers import html_parts, plain_text
+from tests.helpers.fake_bot_api import CHANNEL, GROUP, PRIVATE, FakeBotAPI
+from tests.helpers.running import TOKEN, make_settings, running
+from tests.helpers.telegram_helpers import ASK
+from tests.helpers.telegram_html import parse, utf16_len
 
 # Pieces that have broken text handling somewhere: markup, entities, bidi and zero-width marks,
 # joined emoji, flags, combining marks, a BOM, controls, and lone surrogates.
@@ -141,6 +141,7 @@ async def conversation(messages: list[str], caplog: pytest.LogCaptureFixture, an
     assert not errors, [r.getMessage() for r in errors]
 
 
+@pytest.mark.slow
 @settings(
     max_examples=12,
     deadline=None,

@@ -13,16 +13,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import TOKEN
-from fake_bot_api import PRIVATE, FakeBotAPI
 from pydantic import ValidationError
-from quotebot_process import quotebot_running, stop
-from telegram_helpers import ANSWER, QUESTION, answer_to
-from test_telegram_webhook import free_port
 
 from bot.config import Settings
 from bot.logs import JsonFormatter, PlainFormatter
-from bot.redact import REDACTED, Redactor
+from bot.ops.redact import REDACTED, Redactor
+from tests.helpers.fake_bot_api import PRIVATE, FakeBotAPI
+from tests.helpers.quotebot_process import quotebot_running, stop
+from tests.helpers.running import TOKEN, free_port
+from tests.helpers.telegram_helpers import ANSWER, QUESTION, answer_to
 
 
 @pytest.fixture

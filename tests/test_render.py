@@ -3,12 +3,12 @@
 import json
 
 import pytest
-from telegram_html import parse, utf16_len
 
 from bot.answer import Answer, Answerer, Quote, Verdict
-from bot.corpus import Sentence
+from bot.articles.corpus import Sentence
 from bot.evaluate import corpus_of
 from bot.render import MESSAGE_LIMIT, citation, json_line, to_html, to_json, to_text
+from tests.helpers.telegram_html import parse, utf16_len
 
 
 def _visible(message: str) -> str:

@@ -11,9 +11,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from fake_bot_api import Chat, FakeBotAPI, Fault, User
-from quotebot_process import quotebot_running, stop
-from telegram_helpers import QUESTION, polling, replied_to
+from tests.helpers.fake_bot_api import Chat, FakeBotAPI, Fault, User
+from tests.helpers.quotebot_process import quotebot_running, stop
+from tests.helpers.telegram_helpers import QUESTION, polling, replied_to
 
 READERS = [User(4_000 + n, f"Reader {n}") for n in range(5)]
 CHATS = [Chat(user.id, "private", first_name=user.first_name) for user in READERS]

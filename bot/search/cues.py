@@ -1,0 +1,152 @@
+"""Answer types: what kind of answer a question asks for, and what a sentence offers.
+
+"When ...?" wants a date, "How many ...?" a number, "Who ...?" a name, "Where ...?" a place,
+"Why ...?" a reason. A sentence that holds such a thing, not already named in the question,
+is more likely to answer. These are cheap surface cues: regular expressions over a question,
+and for sentences bits read off their words once, as the index is built (capitals still mark
+names there). :mod:`bot.search.features` scores them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.search.analysis import Word, normalize
+
+__all__ = ["KINDS", "QuestionCues", "leans_back", "question_cues", "word_flags"]
+
+_WHEN = re.compile(
+    r"\bwhen\b|\bwhat (?:year|date|time|day|month|century|decade|period|era|age)\b"
+    r"|\bwhich (?:year|date|century|decade|day|month)\b|\bhow long ago\b|\bsince when\b",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(
+    r"\bhow (?:many|much|long|far|old|large|big|tall|high|often|fast|deep|wide|heavy)\b"
+    r"|\bwhat (?:percentage|percent|number|amount|proportion|fraction|share|size|rate)\b",
+    re.IGNORECASE,
+)
+_WHO = re.compile(r"\bwho(?:m|se)?\b", re.IGNORECASE)
+_WHERE = re.compile(
+    r"\bwhere\b|\b(?:what|which) (?:country|city|state|place|region|location|continent|town|area)\b",
+    re.IGNORECASE,
+)
+_WHY = re.compile(r"\bwhy\b|\bwhat (?:caused|causes|led to|leads to)\b|\breasons?\b", re.IGNORECASE)
+_HOW = re.compile(r"\bhow\b", re.IGNORECASE)
+_WHICH = re.compile(r"\b(?:which|what)\b", re.IGNORECASE)
+_DEFINE = re.compile(r"\bwhat (?:is|are|was|were)\b|\bdefine\b|\bmeaning of\b", re.IGNORECASE)
+
+_YEAR = re.compile(r"\b(?:1[0-9]{3}|20[0-9]{2})s?\b")
+
+# What a sentence offers is read off its words as the index is built (one pass, no regexes).
+DATE_WORDS = frozenset(
+    "january february march april may june july august september october november december monday "
+    "tuesday wednesday thursday friday saturday sunday today yesterday tomorrow century centuries "
+    "decade decades bc ad bce ce".split()
+)
+NUMBER_WORDS = frozenset(
+    "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred "
+    "hundreds thousand thousands million millions billion billions dozen dozens half percent".split()
+)
+CAUSE_WORDS = frozenset(
+    "because due since result results resulted resulting cause caused causes causing reason reasons "
+    "therefore thus consequently allowed made led leads lead order".split()
+)
+MEASURE_CHARS = frozenset("%$£€¥")
+# First words of sentences that take their subject from the sentence before.
+ANAPHORS = frozenset(
+    "this these that those it its they their them he his she her such both all however also there here".split()
+)
+PLACE_WORDS = frozenset("in at near from to into across".split())
+
+# Bits describing one word of a sentence (see :func:`word_flags`); a sentence's bits are the
+# union of its words' DATE_WORD, CAUSE_WORD and MEASURE, plus ANAPHOR_WORD of its first word.
+CAPITAL = 1  # a capitalised word (the index clears it on a sentence's first word)
+YEAR = 2  # a year, 1000-2099 ("1990s" too)
+NUMBER = 4  # digits or a number word
+PLACE_WORD = 8  # "in", "at", "near"... which may introduce a place
+THE = 16
+DATE_WORD = 32  # a month, a weekday, "century"...
+CAUSE_WORD = 64  # "because", "due", "led"...
+ANAPHOR_WORD = 128  # "this", "they", "both"... (counts at the start of a sentence)
+MEASURE = 256  # "%", "$", "percent"...
+SENTENCE_BITS = DATE_WORD | CAUSE_WORD | MEASURE
+
+KINDS = ("when", "number", "who", "where", "why", "define", "how", "which")
+
+# The narrower set of openings whose subject is only named in the sentence before.
+_LEANS_BACK = re.compile(
+    r"^\W*(?:this|these|that|those|it|its|they|their|he|his|she|her|both|such|the latter"
+    r"|the former)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionCues:
+    """The answer type(s) a question asks for."""
+
+    when: bool
+    number: bool
+    who: bool
+    where: bool
+    why: bool
+    define: bool
+    how: bool  # "how" asking for a manner, not a quantity
+    which: bool  # "which ..." / "what ..." asking for a thing, none of the above
+
+    @property
+    def kinds(self) -> tuple[bool, ...]:
+        """The question's kinds, in the order of :data:`KINDS`."""
+        return (self.when, self.number, self.who, self.where, self.why, self.define, self.how, self.which)
+
+
+def question_cues(question: str) -> QuestionCues:
+    text = normalize(question)
+    when = bool(_WHEN.search(text))
+    number = bool(_NUMBER.search(text))
+    who = bool(_WHO.search(text))
+    where = bool(_WHERE.search(text))
+    why = bool(_WHY.search(text))
+    define = bool(_DEFINE.search(text)) and not number
+    typed = when or number or who or where or why or define
+    return QuestionCues(
+        when=when,
+        number=number,
+        who=who,
+        where=where,
+        why=why,
+        define=define,
+        how=bool(_HOW.search(text)) and not typed,
+        which=bool(_WHICH.search(text)) and not typed,
+    )
+
+
+def word_flags(word: Word) -> int:
+    """The bits of :data:`CAPITAL`, :data:`YEAR`... that one word carries."""
+    text = word.text
+    flags = CAPITAL if word.capital else 0
+    if text[:1].isdigit():
+        flags |= NUMBER
+        if len(text) in (4, 5) and _YEAR.fullmatch(text):
+            flags |= YEAR
+    elif text in NUMBER_WORDS:
+        flags |= NUMBER | (MEASURE if text == "percent" else 0)
+    elif text in MEASURE_CHARS:
+        flags |= MEASURE
+    if text in PLACE_WORDS:
+        flags |= PLACE_WORD
+    elif text == "the":
+        flags |= THE
+    if text in DATE_WORDS:
+        flags |= DATE_WORD
+    if text in CAUSE_WORDS:
+        flags |= CAUSE_WORD
+    if text in ANAPHORS:
+        flags |= ANAPHOR_WORD
+    return flags
+
+
+def leans_back(sentence: str) -> bool:
+    """True when a sentence opens by pointing at the one before: "This allowed...", "Both..."."""
+    return bool(_LEANS_BACK.match(normalize(sentence)))

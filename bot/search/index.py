@@ -1,0 +1,376 @@
+"""The TF-IDF model over a corpus' sentences, and ``search(question, k)``.
+
+Building reads every sentence once (:mod:`bot.search.analysis`) into flat arrays: each sentence's
+words as ids in order, with a few bits per word and per sentence (:mod:`bot.search.cues`). Term counts
+come from those arrays; scikit-learn's ``TfidfTransformer`` fits the inverse document
+frequencies over them (``idf = ln((1 + N) / (1 + df)) + 1``). Scoring is our own, in two stages:
+
+1. **Recall.** Every sentence gets a BM25 score, TF-IDF with term-frequency saturation and
+   length normalisation::
+
+       bm25(q, s) = sum over terms t of q in s:  idf(t) * tf(t,s) * (k1 + 1)
+                                                  / (tf(t,s) + k1 * (1 - b + b * len(s) / avglen))
+
+   computed by walking the question's own posting lists (precomputed weights, a sparse dot
+   product into a reused buffer), never through ``TfidfVectorizer.transform``.
+
+2. **Ranking.** The best few sentences and their neighbours are scored again by a linear
+   model over lexical features (:mod:`bot.search.features`): how much of the question a sentence and
+   its neighbours cover, phrase matches, the answer type the question asks for, position.
+
+Question terms missing from the articles still count, at the highest IDF, in the coverage
+that tells the answerer whether the article answers at all.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.articles.corpus import Corpus
+from bot.search import background, features
+from bot.search.analysis import Word, analysed_words
+from bot.search.building import PREFIX, STOP_PREFIX, Progress, build_arrays
+from bot.search.cues import QuestionCues, question_cues
+
+__all__ = ["Hit", "Index", "Query"]
+
+CANDIDATES = 12  # best BM25 sentences re-ranked, with their neighbours
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A sentence found for a question."""
+
+    index: int  # corpus index of the sentence
+    score: float  # the ranker's score
+    probability: float  # the ranker's probability that this is the answer, among the candidates
+    coverage: float  # share of the question's IDF mass in the sentence and its neighbours
+    background_coverage: float  # the same, terms weighed by their rarity in English
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """A question, analysed once against an index's vocabulary."""
+
+    text: str
+    term_ids: np.ndarray  # ids of the distinct question terms the corpus knows, question order
+    weights: np.ndarray  # their IDF
+    total_weight: float  # IDF of every distinct question term, unknown ones at the highest
+    background: np.ndarray  # the known terms' background IDF (rarity in English)
+    background_total: float  # background IDF of every distinct question term
+    words: np.ndarray  # sorted ids of every question word the corpus knows, stop words too
+    prefixes: np.ndarray  # prefix ids of the long question terms
+    prefix_terms: np.ndarray  # the term id of each (-1: a term the corpus lacks)
+    prefix_weights: np.ndarray  # and its IDF
+    pairs: frozenset[tuple[int, ...]]  # the question's runs of two known words holding a term
+    triples: frozenset[tuple[int, ...]]  # and of three
+    cues: QuestionCues
+
+
+class Index:
+    """BM25-weighted TF-IDF over sentences, with a learned re-ranker on top.
+
+    ``search`` and ``rank`` are not re-entrant across threads at once (they share a score
+    buffer); a lock makes concurrent calls wait for each other.
+    """
+
+    def __init__(self, corpus: Corpus, progress: Progress | None = None, arrays: dict[str, np.ndarray] | None = None):
+        self.corpus = corpus
+        if arrays is None:
+            arrays = build_arrays(corpus, progress)
+        self._load(arrays)
+        self._buffer = np.zeros(len(self), dtype=np.float32)
+        self._touched = np.empty(0, dtype=np.int64)  # sentences scored in the buffer, to reset
+        self._lock = threading.Lock()
+        self._acronyms: dict[str, bool] = {}
+
+    def _load(self, a: dict[str, np.ndarray]) -> None:
+        names = bytes(a["vocabulary"]).decode("utf-8").split("\n") if len(a["vocabulary"]) else []
+        self.vocabulary: dict[str, int] = {name: i for i, name in enumerate(names)}
+        self.is_term: np.ndarray = a["is_term"]
+        self.idf: np.ndarray = a["idf"]
+        self.unknown_idf = float(a["unknown_idf"])
+        self.background: np.ndarray = a["background"]
+        self.prefix_of: np.ndarray = a["prefix_of"]
+        self._prefixes = {names[i][:PREFIX]: int(p) for i, p in enumerate(a["prefix_of"].tolist()) if p >= 0}
+        self.lengths: np.ndarray = a["lengths"]
+        self.distinct: np.ndarray = a["distinct"]
+        self._indptr: np.ndarray = a["indptr"]
+        self._rows: np.ndarray = a["rows"]
+        self._weights: np.ndarray = a["weights"]
+        self.units: np.ndarray = a["units"]
+        self.unit_flags: np.ndarray = a["unit_flags"]
+        self.unit_starts: np.ndarray = a["unit_starts"]
+        self.sentence_flags: np.ndarray = a["sentence_flags"]
+        self.first_of: np.ndarray = a["first_of"]
+        self.last_of: np.ndarray = a["last_of"]
+        every = np.arange(len(a["lengths"]))
+        self.position: np.ndarray = every - a["first_of"]  # a sentence's place in its article
+        self.remaining: np.ndarray = a["last_of"] - every  # sentences after it in its article
+        self._arrays = a
+        # Per-question lookup tables over the vocabulary, filled for a question and then reset.
+        self._term_slot = np.full(len(names), -1, dtype=np.int32)
+        self._prefix_slot = np.full(int(a["prefix_of"].max(initial=-1)) + 2, -1, dtype=np.int32)
+        self._question_word = np.zeros(len(names), dtype=bool)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Everything the index is made of, for the on-disk cache."""
+        return self._arrays
+
+    def __len__(self) -> int:
+        return len(self.lengths)
+
+    # -- questions -----------------------------------------------------------------------
+
+    def query(self, question: str) -> Query:
+        """Analyse a question against this index's vocabulary."""
+        analysed = self._fold_acronyms(analysed_words(question))
+        vocabulary, is_term = self.vocabulary, self.is_term
+        ids: dict[int, None] = {}
+        prefixes: list[tuple[int, int, float]] = []
+        total = background_total = 0.0
+        seen: set[str] = set()
+        sequence: list[int] = []  # every word as a unit id (-1 unknown), for phrases
+        content: list[bool] = []  # whether each is a term the corpus knows
+        for word, term in analysed:
+            key = term if term is not None else STOP_PREFIX + word.text
+            unit = vocabulary.get(key, -1)
+            sequence.append(unit)
+            content.append(term is not None and unit >= 0)
+            if term is None or term in seen:
+                continue
+            seen.add(term)
+            known = unit >= 0 and bool(is_term[unit])
+            weight = float(self.idf[unit]) if known else self.unknown_idf
+            total += weight
+            background_total += background.weight(term)
+            if known:
+                ids[unit] = None
+            prefix = self._prefixes.get(term[:PREFIX], -1) if len(term) >= PREFIX else -1
+            if prefix >= 0:
+                prefixes.append((prefix, unit if known else -1, weight))
+        term_ids = np.fromiter(ids, dtype=np.int64, count=len(ids))
+        return Query(
+            text=question,
+            term_ids=term_ids,
+            weights=self.idf[term_ids].astype(np.float64),
+            total_weight=total,
+            background=self.background[term_ids].astype(np.float64),
+            background_total=background_total,
+            words=np.array(sorted({u for u in sequence if u >= 0}), dtype=np.int64),
+            prefixes=np.array([p for p, _, _ in prefixes], dtype=np.int64),
+            prefix_terms=np.array([t for _, t, _ in prefixes], dtype=np.int64),
+            prefix_weights=np.array([w for _, _, w in prefixes], dtype=np.float64),
+            pairs=frozenset(_runs(sequence, content, 2)),
+            triples=frozenset(_runs(sequence, content, 3)),
+            cues=question_cues(question),
+        )
+
+    def _fold_acronyms(self, pairs: list[tuple[Word, str | None]]) -> list[tuple[Word, str | None]]:
+        """A run of capitalised question words folded into the article's acronym for it.
+
+        "the United States" becomes ``us`` when the article writes "U.S.", and "International
+        Committee of the Red Cross" becomes ``icrc`` when it writes "ICRC".
+        """
+        out: list[tuple[Word, str | None]] = []
+        i = 0
+        while i < len(pairs):
+            word, term = pairs[i]
+            if term is not None and word.capital and not word.protected:
+                window = [i]
+                j = i + 1
+                while j < len(pairs) and len(window) < 4:  # stop words may sit inside
+                    w, t = pairs[j]
+                    if t is not None:
+                        if not (w.capital and not w.protected):
+                            break
+                        window.append(j)
+                    j += 1
+                for size in range(len(window), 1, -1):
+                    short = "".join(pairs[k][0].text[0] for k in window[:size])
+                    if self._is_acronym(short):
+                        out.append((Word(short, protected=True, capital=True), short))
+                        i = window[size - 1] + 1
+                        break
+                else:
+                    out.append(pairs[i])
+                    i += 1
+                continue
+            out.append(pairs[i])
+            i += 1
+        return out
+
+    def _is_acronym(self, term: str) -> bool:
+        """Whether the articles write ``term`` as an acronym ("ICRC", "U.S."), checked once."""
+        known = self._acronyms.get(term)
+        if known is None:
+            j = self.vocabulary.get(term, -1)
+            known = False
+            if j >= 0 and self.is_term[j] and self._indptr[j] < self._indptr[j + 1]:
+                first = int(self._rows[self._indptr[j]])
+                known = any(w.protected and w.text == term for w, _ in analysed_words(self.corpus.text(first)))
+            self._acronyms[term] = known
+        return known
+
+    def search(self, question: str, k: int = 3) -> list[Hit]:
+        """The ``k`` sentences that best answer ``question``, best first.
+
+        Only sentences that share a term with the question, or stand next to one that does,
+        are returned; ties go to the earlier sentence.
+        """
+        return self.rank(self.query(question))[:k]
+
+    def rank(self, query: Query, k: int | None = None) -> list[Hit]:
+        """The ``k`` best candidate sentences for ``query`` (all of them by default), best first."""
+        with self._lock:
+            return self._rank(query, k, everything=False)[0]
+
+    def ranking(self, question: str) -> list[int]:
+        """All sentences, best first: ranked candidates, then the rest by BM25 and position."""
+        with self._lock:
+            hits, rest = self._rank(self.query(question), None, everything=True)
+        return [h.index for h in hits] + rest
+
+    def _rank(self, query: Query, k: int | None, everything: bool) -> tuple[list[Hit], list[int]]:
+        scores = self._buffer
+        try:
+            candidates = self._candidates(query)
+            if len(candidates) == 0:
+                return [], list(range(len(self))) if everything else []
+            matrix, coverage = features.matrix(self, query, scores, candidates)
+            ranked = matrix @ features.weights_for(query)
+            order = np.lexsort((candidates, -ranked))
+            probability = np.exp(ranked - ranked.max())
+            probability /= probability.sum()
+            background_coverage = matrix[:, features.BACKGROUND_WINDOW]
+            top = order[:k]
+            hits = [
+                Hit(*fields)
+                for fields in zip(
+                    candidates[top].tolist(),
+                    ranked[top].tolist(),
+                    probability[top].tolist(),
+                    coverage[top].tolist(),
+                    background_coverage[top].tolist(),
+                )
+            ]
+            rest: list[int] = []
+            if everything:
+                seen = set(candidates.tolist())
+                rest = [i for i in np.lexsort((np.arange(len(self)), -scores)).tolist() if i not in seen]
+            return hits, rest
+        finally:
+            self._reset(query)  # leave the buffers clean for the next question
+
+    def term_slots(self, query: Query) -> np.ndarray:
+        """Over the vocabulary: each question term's position in ``query.term_ids``, else -1.
+
+        Valid while the question is being ranked (the lock is held); reset afterwards.
+        """
+        self._term_slot[query.term_ids] = np.arange(len(query.term_ids), dtype=np.int32)
+        return self._term_slot
+
+    def prefix_slots(self, query: Query) -> np.ndarray:
+        """Over prefix ids, shifted by one so that -1 (no prefix) maps to the last entry."""
+        self._prefix_slot[query.prefixes] = np.arange(len(query.prefixes), dtype=np.int32)
+        return self._prefix_slot
+
+    def question_words(self, query: Query) -> np.ndarray:
+        """Over the vocabulary: True for the question's own words."""
+        self._question_word[query.words] = True
+        return self._question_word
+
+    def _reset(self, query: Query) -> None:
+        self._buffer[self._touched] = 0.0
+        self._touched = self._touched[:0]
+        self._term_slot[query.term_ids] = -1
+        self._prefix_slot[query.prefixes] = -1
+        self._question_word[query.words] = False
+
+    def _accumulate(self, term_ids: np.ndarray) -> np.ndarray:
+        """Add each term's BM25 weights into the buffer, in order; the sentences touched.
+
+        A sentence holding several of the terms is listed once for each (sorting them out
+        would cost more than all the rest at archive scale).
+        """
+        scores, indptr, rows, weights = self._buffer, self._indptr, self._rows, self._weights
+        parts = []
+        for j in term_ids.tolist():
+            lo, hi = indptr[j], indptr[j + 1]
+            # Stored as int32 to halve the postings' memory; numpy indexes fastest by int64.
+            posting = rows[lo:hi].astype(np.int64)
+            # add.at, not ``scores[posting] +=``: twice as fast on long lists with numpy 2.
+            np.add.at(scores, posting, weights[lo:hi])
+            parts.append(posting)
+        self._touched = np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+        return self._touched
+
+    def features_of(self, query: Query) -> tuple[np.ndarray, np.ndarray]:
+        """The re-ranker's feature rows for ``query`` and the candidates they describe."""
+        with self._lock:
+            try:
+                candidates = self._candidates(query)
+                if len(candidates) == 0:
+                    return np.zeros((0, len(features.NAMES))), np.zeros(0, dtype=np.int64)
+                return features.matrix(self, query, self._buffer, candidates)[0], candidates
+            finally:
+                self._reset(query)
+
+    def bm25(self, query: Query) -> np.ndarray:
+        """The BM25 score of every sentence (a fresh array)."""
+        with self._lock:
+            try:
+                self._accumulate(query.term_ids)
+                return self._buffer.copy()
+            finally:
+                self._reset(query)
+
+    def _candidates(self, query: Query) -> np.ndarray:
+        """The best BM25 sentences and their neighbours in the same article, sorted; the buffer
+        then holds the BM25 score of every sentence."""
+        touched = self._accumulate(query.term_ids)
+        if len(touched) == 0:
+            return touched
+        return self._with_neighbours(self._best(touched, len(query.term_ids)))
+
+    def _best(self, touched: np.ndarray, terms: int) -> np.ndarray:
+        """The CANDIDATES best sentences by the buffer's scores, ties to the earlier one.
+
+        ``touched`` lists a sentence once for each of the ``terms`` it holds, so the
+        CANDIDATES x ``terms`` best entries (and any tied with the last) hold them all.
+        """
+        scores = self._buffer
+        wide = CANDIDATES * max(terms, 1)
+        if len(touched) > wide:
+            values = scores[touched]
+            cut = np.partition(values, len(values) - wide)[len(values) - wide]
+            touched = touched[values >= cut]
+        best = np.unique(touched)
+        return best[np.lexsort((best, -scores[best]))[:CANDIDATES]]
+
+    def around(self, sentences: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``sentences + offsets`` (one row per sentence), and which of them stand in the same
+        article as their sentence."""
+        moved = sentences[:, None] + offsets
+        inside = (offsets >= -self.position[sentences][:, None]) & (offsets <= self.remaining[sentences][:, None])
+        return moved, inside
+
+    def _with_neighbours(self, sentences: np.ndarray) -> np.ndarray:
+        """``sentences`` and those either side of them in the same article, sorted."""
+        moved, inside = self.around(sentences, _EITHER_SIDE)
+        return np.unique(moved[inside])
+
+
+_EITHER_SIDE = np.array([-1, 0, 1])
+
+
+def _runs(sequence: list[int], content: list[bool], n: int) -> Iterator[tuple[int, ...]]:
+    """The runs of ``n`` known words (ids >= 0) holding at least one term, as tuples."""
+    for i in range(len(sequence) - n + 1):
+        run = tuple(sequence[i : i + n])
+        if min(run) >= 0 and any(content[i : i + n]):
+            yield run

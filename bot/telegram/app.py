@@ -1,0 +1,164 @@
+"""Quotebot on Telegram: the python-telegram-bot application, with every handler added.
+
+    build_application(settings, answerer)   the Application, handlers added, nothing contacted yet
+
+Serving it (polling or webhook, signals, shutdown) is :mod:`bot.telegram.serving`; the order in
+which updates are handled, :mod:`bot.telegram.updates`.
+
+Every Bot API call goes through the flood limiter (:mod:`bot.botapi.flood`: Telegram's limits per chat,
+per group and overall; 429s waited out) and the retrying request (:mod:`bot.botapi.retry`: calls that
+failed without effect are tried again with growing pauses), itself watched by the monitor.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    LinkPreviewOptions,
+    Update,
+)
+from telegram.error import TelegramError
+from telegram.ext import Application, ApplicationBuilder, Defaults
+
+from bot.answer import Answerer
+from bot.botapi.flood import TELEGRAM_LIMITS, FloodLimiter, FloodLimits
+from bot.botapi.retry import RetryingRequest
+from bot.config import Settings
+from bot.errors import UsageError
+from bot.library import Library
+from bot.ops.monitor import Monitor
+from bot.stats.recorder import Recorder
+from bot.telegram.admin import Admin
+from bot.telegram.buttons import Buttons, Keyboards
+from bot.telegram.callback_data import Signer
+from bot.telegram.guard import Guard
+from bot.telegram.handlers import Quotebot
+from bot.telegram.inline import Inline
+from bot.telegram.quota import Quota
+from bot.telegram.updates import MAX_CONCURRENT_UPDATES, ChatOrderedUpdates, QuotebotApplication
+
+__all__ = [
+    "ALLOWED_UPDATES",
+    "LIBRARY",
+    "REQUESTS",
+    "build_application",
+    "library_of",
+    "set_command_menus",
+]
+
+log = logging.getLogger("quotebot.telegram")
+
+# Only what the handlers use, so Telegram does not send (and the bot does not fetch) the rest.
+ALLOWED_UPDATES = [
+    Update.MESSAGE,
+    Update.EDITED_MESSAGE,
+    Update.CHANNEL_POST,
+    Update.EDITED_CHANNEL_POST,
+    Update.INLINE_QUERY,
+    Update.CHOSEN_INLINE_RESULT,  # sent only with inline feedback on in BotFather
+    Update.CALLBACK_QUERY,
+]
+LIBRARY = "quotebot.library"  # where build_application leaves the Library in bot_data, for SIGHUP
+REQUESTS = "quotebot.requests"  # and the retrying requests, told by serve() when the bot stops
+
+PRIVATE_COMMANDS = [
+    BotCommand("start", "What I do, with an example"),
+    BotCommand("help", "How to ask me"),
+    BotCommand("about", "The article I know"),
+]
+GROUP_COMMANDS = [
+    BotCommand("ask", "Ask about the article: /ask your question"),
+    BotCommand("help", "How to ask me in a group"),
+    BotCommand("about", "The article I know"),
+]
+ADMIN_COMMANDS = [
+    *PRIVATE_COMMANDS,
+    BotCommand("stats", "What readers asked"),
+    BotCommand("reload", "Read the articles again"),
+]
+
+
+async def set_command_menus(app: Application, admins: frozenset[int] = frozenset()) -> None:
+    """Runs once at start-up: the command menus Telegram shows, one for private chats, one for groups,
+    and for each admin's private chat one with /stats and /reload.
+
+    A failure costs only the menus, so it is logged and the bot starts anyway.
+    """
+    try:
+        await app.bot.set_my_commands(PRIVATE_COMMANDS, scope=BotCommandScopeAllPrivateChats())
+        await app.bot.set_my_commands(GROUP_COMMANDS, scope=BotCommandScopeAllGroupChats())
+    except TelegramError as err:
+        log.warning("Could not set the command menus: %s", err)
+    for admin in sorted(admins):
+        try:
+            await app.bot.set_my_commands(ADMIN_COMMANDS, scope=BotCommandScopeChat(admin))
+        except TelegramError as err:  # "chat not found" until the admin has written to the bot
+            log.info("Could not set the admin menu for user %d: %s", admin, err)
+
+
+def build_application(
+    settings: Settings, answerer: Answerer, limits: FloodLimits | None = TELEGRAM_LIMITS
+) -> Application:
+    """The Application for ``settings``, answering with ``answerer``; nothing is contacted yet.
+
+    ``limits`` are the flood limits kept (None: none, for a Bot API server without Telegram's).
+    """
+    if not settings.token:
+        raise UsageError("TELEGRAM_BOT_TOKEN is not set")
+    monitor = Monitor(settings)
+    # No default parse_mode: every send names its own (HTML, or none for the plain-text fallback),
+    # and PTB would add a default one to calls that have no such parameter (editMessageReplyMarkup).
+    defaults = Defaults(
+        link_preview_options=LinkPreviewOptions(is_disabled=True),
+        # A question deleted before its answer went out still gets the answer, just not as a reply.
+        allow_sending_without_reply=True,
+    )
+    # Every Bot API request is watched (health, metrics), inside the retries, so each try counts.
+    recorder = Recorder(settings.db if settings.record else None)
+
+    async def close_database(app: Application) -> None:
+        recorder.close()
+
+    replies = RetryingRequest(monitor.request(settings.api_timeout), settings.retry_for, "replies and other calls")
+    updates = RetryingRequest(monitor.request(settings.api_timeout, get_updates=True), settings.retry_for, "getUpdates")
+    app = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.api_base_url)
+        .request(replies)
+        .get_updates_request(updates)
+        .defaults(defaults)
+        .rate_limiter(FloodLimiter(limits, settings.flood_retries))
+        .concurrent_updates(ChatOrderedUpdates(MAX_CONCURRENT_UPDATES))
+        .post_init(lambda app: set_command_menus(app, settings.admins))
+        .post_shutdown(close_database)
+        .application_class(QuotebotApplication)
+        .build()
+    )
+    library = Library(answerer, settings.seeds, settings.cache)
+    keyboards = Keyboards(Signer(settings.token))  # signed with the token: valid across restarts
+    quotebot = Quotebot(library, recorder, keyboards, monitor)
+    # Before everything: chats not allowed and askers over their limit go no further.
+    quota = Quota(settings.user_rate) if settings.user_rate else None
+    Guard(settings.allowed_chats, quota, quotebot.say).register(app)
+    # Before the Quotebot's own handlers, whose fallback answers unknown private commands with help.
+    Admin(library, recorder, settings.admins, quotebot.say).register(app)
+    Inline(library, recorder).register(app)
+    Buttons(library, recorder, keyboards, quotebot.reply).register(app)
+    quotebot.register(app)
+    monitor.attach(app)
+    app.bot_data[LIBRARY] = library
+    app.bot_data[REQUESTS] = (replies, updates)
+    return app
+
+
+def library_of(app: Application) -> Library:
+    """The articles ``app`` serves (see :func:`build_application`)."""
+    library = app.bot_data[LIBRARY]
+    assert isinstance(library, Library)
+    return library

@@ -1,0 +1,1 @@
+"""Test helpers: the fake Bot API, its spec, a console process, HTML checks."""
