@@ -61,7 +61,7 @@ STOP_WORDS: frozenset[str] = frozenset(
 IRREGULAR: dict[str, str] = {
     form: base
     for base, forms in (
-        line.split(":")
+        line.strip().split(":")
         for line in """
         arise:arose arisen|awake:awoke awoken|bear:bore borne born|beat:beaten|begin:began begun
         bend:bent|bind:bound|bite:bit bitten|bleed:bled|blow:blew blown|break:broke broken

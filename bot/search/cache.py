@@ -30,7 +30,7 @@ __all__ = ["CACHE_FORMAT", "KEPT", "load_index"]
 
 log = logging.getLogger("quotebot.cache")
 
-CACHE_FORMAT = 1  # bump when the arrays' meaning changes
+CACHE_FORMAT = 2  # bump when the arrays' meaning changes
 KEPT = 4  # cached indexes kept, the most recently used
 SHOWN = 50_000  # characters or sentences from which building shows a progress bar
 
