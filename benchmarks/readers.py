@@ -59,7 +59,8 @@ def score(questions: list[dict], shared: Path, misses: bool = False) -> dict[str
                 c["top3"] += any(hits)
                 c["refused"] += verdict == "declined"
         if misses and q["gold"] and not (shown and any(g in shown[0] for g in q["gold"])):
-            print(f"MISS [{q['kind']}/{verdict}] {q['article'][:12]} {q['q']!r}\n   gold {q['gold'][0]!r}\n   got  {shown[:1]}")
+            print(f"MISS [{q['kind']}/{verdict}] {q['article'][:12]} {q['q']!r}")
+            print(f"   gold {q['gold'][0]!r}\n   got  {shown[:1]}")
         if misses and not q["gold"] and verdict == "answered":
             print(f"SURE [{q['kind']}] {q['article'][:12]} {q['q']!r}\n   got  {shown[:1]}")
     return counts
@@ -71,7 +72,11 @@ def table(counts: dict[str, Counter]) -> str:
         c = counts[kind]
         gold = kind not in ("absent", "offtopic", "unanswerable")
         cells = [f"{c['top1']}", f"{c['top3']}", f"{c['refused']}"] if gold else ["", "", ""]
-        lines.append(f"| {kind} | {c['asked']} | " + " | ".join(cells) + f" | {c['answered']} / {c['closest']} / {c['declined']} |")
+        lines.append(
+            f"| {kind} | {c['asked']} | "
+            + " | ".join(cells)
+            + f" | {c['answered']} / {c['closest']} / {c['declined']} |"
+        )
     return "\n".join(lines)
 
 

@@ -22,7 +22,8 @@ __all__ = ["MESSAGE_LIMIT", "citation", "paragraph_html", "to_html", "to_json", 
 
 MESSAGE_LIMIT = 4096
 
-NOT_FOUND = "The article doesn't answer that, as far as I can tell, so I won't guess."
+DECLINED = "The article doesn't answer that, as far as I can tell, so I won't guess."
+CLOSEST = "The article doesn't say exactly. The closest it comes:"
 EMPTY = "Send me a question about the article, like “Who…?”, “When…?” or “Why…?”."
 TRUNCATED = f"(Your question was long; I read its first {MAX_QUESTION} characters.)"
 
@@ -55,8 +56,10 @@ def _blocks(answer: Answer) -> list[_Block]:
         blocks.append(_Block(TRUNCATED))
     if answer.verdict is Verdict.EMPTY:
         blocks.append(_Block(EMPTY))
-    elif answer.verdict is Verdict.NOT_FOUND:
-        blocks.append(_Block(NOT_FOUND))
+    elif answer.verdict is Verdict.DECLINED:
+        blocks.append(_Block(DECLINED))
+    elif answer.verdict is Verdict.CLOSEST:
+        blocks.append(_Block(CLOSEST))
     for quote in answer.quotes:
         lines = [quote.sentence.text] if quote.context is None else [quote.context.text, quote.sentence.text]
         blocks.append(_Block("\n".join(lines), quoted=True))
@@ -178,6 +181,7 @@ def to_json(answer: Answer) -> dict[str, Any]:
     return {
         "question": answer.question,
         "answered": answer.answered,
+        "verdict": "declined" if answer.verdict is Verdict.EMPTY else answer.verdict.value,
         "quotes": quotes,
         "reply": to_text(answer),
     }

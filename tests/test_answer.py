@@ -18,7 +18,7 @@ def test_answers_with_whole_sentences_from_the_article(answerer: Answerer) -> No
 def test_declines_questions_the_article_does_not_answer(answerer: Answerer) -> None:
     for question in ["What is the capital of Australia?", "How do I bake sourdough bread?", "Sing me a song"]:
         answer = answerer.answer(question)
-        assert answer.verdict is Verdict.NOT_FOUND, question
+        assert answer.verdict is Verdict.DECLINED, question
         assert answer.quotes == []
 
 

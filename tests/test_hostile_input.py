@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from bot.answer import Answerer
 from bot.articles.corpus import Corpus, CorpusError, parse_article
 from bot.articles.narrowing import NoSuchArticle
-from bot.render import MESSAGE_LIMIT, NOT_FOUND, paragraph_html, to_html, to_json, to_text
+from bot.render import DECLINED, MESSAGE_LIMIT, paragraph_html, to_html, to_json, to_text
 from bot.telegram.filters import well_formed
 from bot.telegram.handlers import html_parts, plain_text
 from tests.helpers.fake_bot_api import CHANNEL, GROUP, PRIVATE, FakeBotAPI
@@ -99,7 +99,7 @@ def test_an_article_without_a_single_word_is_served_and_declines(tmp_path: Path)
     (tmp_path / "amp.txt").write_text("&\n", encoding="utf-8")
     result = quotebot("ask", "--corpus", str(tmp_path / "amp.txt"), "Who is the president?", stdin=b"", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.decode().strip() == NOT_FOUND
+    assert result.stdout.decode().strip() == DECLINED
 
 
 @settings(max_examples=100, deadline=None)

@@ -66,7 +66,7 @@ def test_a_sentence_longer_than_a_message_is_cut_between_words() -> None:
 
 
 @pytest.mark.parametrize(
-    ("verdict", "says"), [(Verdict.NOT_FOUND, "doesn't answer"), (Verdict.EMPTY, "Send me a question")]
+    ("verdict", "says"), [(Verdict.DECLINED, "doesn't answer"), (Verdict.EMPTY, "Send me a question")]
 )
 def test_declines_and_empty_questions_say_so_plainly(verdict: Verdict, says: str) -> None:
     answer = Answer("q", verdict)

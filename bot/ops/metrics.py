@@ -1,7 +1,7 @@
 """Quotebot's Prometheus metrics, each application with a registry of its own.
 
     quotebot_questions_total{chat_type}             questions taken up, by the chat they came from
-    quotebot_answers_total{outcome}                 replies sent: answered, or declined (the article does not say)
+    quotebot_answers_total{outcome}                 replies sent by verdict: answered, closest (hedged), or declined
     quotebot_reply_latency_seconds                  histogram: update received -> last reply part sent
     quotebot_bot_api_errors_total{kind, method}     failed Bot API requests (see bot.botapi.watch for the kinds)
     quotebot_bot_api_last_success_timestamp_seconds when a Bot API request last worked (Unix time)
@@ -24,7 +24,7 @@ from bot import __version__
 __all__ = ["CHAT_TYPES", "OUTCOMES", "Metrics"]
 
 CHAT_TYPES = ("private", "group", "supergroup", "channel")
-OUTCOMES = ("answered", "declined")
+OUTCOMES = ("answered", "closest", "declined")
 # A reply is an answer (a few milliseconds) plus one to a few sendMessage round trips, and waits
 # for the flood limiter when a group is busy (up to 3 s a message at 20 a minute): hence the tail.
 LATENCY_BUCKETS = (0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
@@ -39,7 +39,10 @@ class Metrics:
             "quotebot_questions", "Questions taken up, by chat type.", ["chat_type"], registry=self.registry
         )
         self.answers = Counter(
-            "quotebot_answers", "Replies sent to questions: answered or declined.", ["outcome"], registry=self.registry
+            "quotebot_answers",
+            "Replies sent to questions, by verdict.",
+            ["outcome"],
+            registry=self.registry,
         )
         self.reply_latency = Histogram(
             "quotebot_reply_latency_seconds",
@@ -76,7 +79,7 @@ class Metrics:
         self.questions.labels(chat_type).inc()
 
     def answered(self, outcome: str, latency: float) -> None:
-        """A reply went out (``outcome``: answered or declined), ``latency`` seconds after the update came."""
+        """A reply went out (``outcome``: answered, closest or declined), ``latency`` seconds after the update came."""
         self.answers.labels(outcome).inc()
         self.reply_latency.observe(latency)
 

@@ -153,7 +153,7 @@ class Monitor:
         """The reply to the question in ``message`` went out: count it, time it, log it (never its text)."""
         received = _received.get()
         latency = time.monotonic() - received if received is not None else 0.0
-        outcome = "answered" if answer.verdict is Verdict.ANSWERED else "declined"
+        outcome = "declined" if answer.verdict is Verdict.EMPTY else answer.verdict.value
         self.metrics.answered(outcome, latency)
         if not questions_log.isEnabledFor(logging.INFO):  # checked first: its fields cost more than the check
             return

@@ -27,14 +27,16 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
 from bot.articles.corpus import Corpus
 from bot.search import background, features
-from bot.search.analysis import Word, analysed_words
+from bot.search.analysis import Word, analysed_words, terms
 from bot.search.building import PREFIX, STOP_PREFIX, Progress, build_arrays
 from bot.search.cues import QuestionCues, question_cues
+from bot.search.wording import CHAT_WORDS, RELATED_WEIGHT, SPELL_MAX_SENTENCES, Speller, clean, substitutes
 
 __all__ = ["Hit", "Index", "Query"]
 
@@ -87,6 +89,7 @@ class Index:
         self._touched = np.empty(0, dtype=np.int64)  # sentences scored in the buffer, to reset
         self._lock = threading.Lock()
         self._acronyms: dict[str, bool] = {}
+        self._speller: Speller | None = None  # built at the first question that needs it
 
     def _load(self, a: dict[str, np.ndarray]) -> None:
         names = bytes(a["vocabulary"]).decode("utf-8").split("\n") if len(a["vocabulary"]) else []
@@ -127,39 +130,55 @@ class Index:
     # -- questions -----------------------------------------------------------------------
 
     def query(self, question: str) -> Query:
-        """Analyse a question against this index's vocabulary."""
-        analysed = self._fold_acronyms(analysed_words(question))
+        """Analyse a question against this index's vocabulary, as :mod:`bot.search.wording` mends it."""
+        text = self._mend(clean(question))
+        analysed = self._fold_acronyms(analysed_words(text))
         vocabulary, is_term = self.vocabulary, self.is_term
-        ids: dict[int, None] = {}
+        ids: dict[int, float] = {}  # known term ids, and the share of their IDF they count
         prefixes: list[tuple[int, int, float]] = []
         total = background_total = 0.0
         seen: set[str] = set()
         sequence: list[int] = []  # every word as a unit id (-1 unknown), for phrases
         content: list[bool] = []  # whether each is a term the corpus knows
+        asked: list[str] = []  # the question's content terms, in order
         for word, term in analysed:
+            if term is not None and word.text.lower() in CHAT_WORDS:
+                term = None
             key = term if term is not None else STOP_PREFIX + word.text
             unit = vocabulary.get(key, -1)
             sequence.append(unit)
             content.append(term is not None and unit >= 0)
-            if term is None or term in seen:
+            if term is None:
+                continue
+            asked.append(term)
+            if term in seen:
                 continue
             seen.add(term)
             known = unit >= 0 and bool(is_term[unit])
             weight = float(self.idf[unit]) if known else self.unknown_idf
+            background_weight = background.weight(term)
+            if not known:  # another word for it that the article uses stands in, at a discount
+                related = self._related(term, ids)
+                if related:
+                    weight = RELATED_WEIGHT * max(float(self.idf[j]) for j in related)
+                    background_weight = RELATED_WEIGHT * max(float(self.background[j]) for j in related)
             total += weight
-            background_total += background.weight(term)
+            background_total += background_weight
             if known:
-                ids[unit] = None
+                ids[unit] = 1.0
             prefix = self._prefixes.get(term[:PREFIX], -1) if len(term) >= PREFIX else -1
             if prefix >= 0:
                 prefixes.append((prefix, unit if known else -1, weight))
+        for pair in pairwise(asked):  # "take part": a phrase with a one-word synonym
+            self._related(" ".join(pair), ids)
         term_ids = np.fromiter(ids, dtype=np.int64, count=len(ids))
+        shares = np.fromiter(ids.values(), dtype=np.float64, count=len(ids))
         return Query(
-            text=question,
+            text=text,
             term_ids=term_ids,
-            weights=self.idf[term_ids].astype(np.float64),
+            weights=self.idf[term_ids].astype(np.float64) * shares,
             total_weight=total,
-            background=self.background[term_ids].astype(np.float64),
+            background=self.background[term_ids].astype(np.float64) * shares,
             background_total=background_total,
             words=np.array(sorted({u for u in sequence if u >= 0}), dtype=np.int64),
             prefixes=np.array([p for p, _, _ in prefixes], dtype=np.int64),
@@ -167,8 +186,27 @@ class Index:
             prefix_weights=np.array([w for _, _, w in prefixes], dtype=np.float64),
             pairs=frozenset(_runs(sequence, content, 2)),
             triples=frozenset(_runs(sequence, content, 3)),
-            cues=question_cues(question),
+            cues=question_cues(text),
         )
+
+    def _knows(self, term: str) -> bool:
+        unit = self.vocabulary.get(term, -1)
+        return unit >= 0 and bool(self.is_term[unit])
+
+    def _mend(self, text: str) -> str:
+        """``text`` with misspelt words spelled as the articles spell them (small corpora only)."""
+        if len(self) > SPELL_MAX_SENTENCES:
+            return text
+        if self._speller is None:
+            self._speller = Speller(self.corpus.texts(), lambda word: next(iter(terms(word)), None))
+        return self._speller.mend(text, self._knows)
+
+    def _related(self, key: str, ids: dict[int, float]) -> list[int]:
+        """The article's terms related to ``key``, added to ``ids`` at :data:`RELATED_WEIGHT`."""
+        found = [self.vocabulary[t] for t in substitutes(key, self._knows)]
+        for j in found:
+            ids.setdefault(j, RELATED_WEIGHT)
+        return found
 
     def _fold_acronyms(self, pairs: list[tuple[Word, str | None]]) -> list[tuple[Word, str | None]]:
         """A run of capitalised question words folded into the article's acronym for it.

@@ -12,7 +12,7 @@ import pytest
 
 from bot.answer import Answerer
 from bot.articles.corpus import load_corpus
-from bot.render import NOT_FOUND
+from bot.render import DECLINED
 from bot.telegram.admin import RECORDING_OFF, REFUSED
 from bot.telegram.buttons import EXPIRED
 from tests.helpers.articles import ARTICLES
@@ -86,7 +86,7 @@ async def test_admins_get_their_own_command_menu(fake: FakeBotAPI, answerer: Ans
 async def test_reload_serves_new_articles_without_a_restart(fake: FakeBotAPI, two_articles: Path) -> None:
     async with running(admin_settings(fake, two_articles), Answerer(load_corpus(two_articles))):
         before = await answer_to(fake, PRIVATE, fake.push_text(PRIVATE, LIBRARY_QUESTION))
-        assert before.text == NOT_FOUND
+        assert before.text == DECLINED
         old = await answer_to(fake, PRIVATE, fake.push_text(PRIVATE, "What did the food stalls sell?"))
         (two_articles / "03_library.txt").write_text(ARTICLES["03_library.txt"], encoding="utf-8")
         reloaded = await answer_to(fake, PRIVATE, fake.push_text(PRIVATE, "/reload"))
@@ -135,7 +135,7 @@ async def test_sighup_reloads_the_articles_of_a_running_bot(fake: FakeBotAPI, tw
         assert process.stderr is not None
         await fake.wait_called("getUpdates", timeout=30, finished=False)
         before = await answer_to(fake, PRIVATE, fake.push_text(PRIVATE, LIBRARY_QUESTION))
-        assert before.text == NOT_FOUND
+        assert before.text == DECLINED
         (two_articles / "03_library.txt").write_text(ARTICLES["03_library.txt"], encoding="utf-8")
         process.send_signal(signal.SIGHUP)
         assert "Reloaded: 3 articles, 12 sentences" in await wait_for_line(process.stderr, "Reloaded")

@@ -16,7 +16,7 @@ import pytest
 from bot import messages
 from bot.answer import Answerer
 from bot.config import Settings
-from bot.render import EMPTY, NOT_FOUND, TRUNCATED, to_html, to_text
+from bot.render import DECLINED, EMPTY, TRUNCATED, to_html, to_text
 from tests.helpers.fake_bot_api import BOB, BOT, CHANNEL, FORUM, GROUP, PRIVATE, Chat, FakeBotAPI, Fault
 from tests.helpers.running import running
 from tests.helpers.telegram_helpers import ANSWER, ASK, QUESTION, answer_to, assert_silent, message_content, replied_to
@@ -36,7 +36,7 @@ async def test_private_text_is_a_question_answered_with_quotes(fake: FakeBotAPI,
 async def test_private_question_the_article_does_not_answer(fake: FakeBotAPI, bot: Any) -> None:
     question = fake.push_text(PRIVATE, "What is the price of bitcoin?")
     reply = await answer_to(fake, PRIVATE, question)
-    assert reply.text == NOT_FOUND
+    assert reply.text == DECLINED
 
 
 @pytest.mark.parametrize(
@@ -198,7 +198,7 @@ async def test_channel_post_addressing_the_bot_is_answered_in_the_channel(
 async def test_edited_question_is_answered_again_only_when_its_text_changed(fake: FakeBotAPI, bot: Any) -> None:
     question = fake.push_text(PRIVATE, "What is the price of bitcoin?")
     first = await answer_to(fake, PRIVATE, question)
-    assert first.text == NOT_FOUND
+    assert first.text == DECLINED
     fake.push_edit(question, "What is the price of bitcoin?")  # e.g. a link preview changed
     fake.push_edit(question, QUESTION)
     [edit] = await fake.wait_called("editMessageText")
@@ -276,7 +276,7 @@ async def test_private_message_without_text_gets_a_hint(fake: FakeBotAPI, bot: A
         (QUESTION + " " + "Please tell me more about it. " * 200, TRUNCATED),
         ("When were <b>they</b> captured? a & b", ANSWER),
         ("🙂 When were they captured? 🇰🇷🇺🇦", ANSWER),
-        ("Когда их взяли в плен? 他们什么时候被抓的？ متى تم القبض عليهم؟", NOT_FOUND),
+        ("Когда их взяли в плен? 他们什么时候被抓的？ متى تم القبض عليهم؟", DECLINED),
         ("\u200b\u202e?!", EMPTY),
     ],
     ids=["6000-characters", "markup", "emoji", "other-scripts", "no-words"],

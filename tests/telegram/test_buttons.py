@@ -11,7 +11,7 @@ import pytest
 from bot.answer import MAX_QUOTES, Answerer
 from bot.articles.narrowing import fingerprint
 from bot.config import Settings
-from bot.render import NOT_FOUND
+from bot.render import DECLINED
 from bot.telegram.buttons import ALREADY_SHOWN, CHANGED, EXPIRED, SAME, THANKS
 from bot.telegram.callback_data import Context, Feedback, More, Signer
 from tests.helpers.fake_bot_api import ADA, BOB, FORUM, GROUP, PRIVATE, FakeBotAPI, Fault
@@ -49,7 +49,7 @@ async def test_answer_carries_more_context_and_feedback_buttons(fake: FakeBotAPI
 
 async def test_no_buttons_under_a_question_the_article_does_not_answer(fake: FakeBotAPI, bot: Any) -> None:
     reply = await answer_to(fake, PRIVATE, fake.push_text(PRIVATE, "What is the price of bitcoin?"))
-    assert reply.text == NOT_FOUND
+    assert reply.text == DECLINED
     assert keyboard(reply) == []
 
 
