@@ -77,8 +77,8 @@ def test_declines_and_empty_questions_say_so_plainly(verdict: Verdict, says: str
 def test_json_follows_the_contract(answerer: Answerer) -> None:
     answer = answerer.answer("Who met the prisoners during a visit to Ukraine?")
     data = json.loads(json_line(answer))
-    assert set(data) == {"question", "answered", "quotes", "reply"}
-    assert data["answered"] is True
+    assert set(data) == {"question", "answered", "verdict", "quotes", "reply"}
+    assert data["answered"] is True and data["verdict"] == "answered"
     top = data["quotes"][0]
     assert {"text", "document", "sentence", "score"} <= set(top)
     assert top["document"] == "000_af6a6ede7ec27ba1.txt"

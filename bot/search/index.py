@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from itertools import pairwise
 
 import numpy as np
@@ -35,42 +34,13 @@ from bot.articles.corpus import Corpus
 from bot.search import background, features
 from bot.search.analysis import Word, analysed_words, terms
 from bot.search.building import PREFIX, STOP_PREFIX, Progress, build_arrays
-from bot.search.cues import QuestionCues, question_cues
+from bot.search.cues import question_cues
+from bot.search.query import Hit, Query
 from bot.search.wording import CHAT_WORDS, RELATED_WEIGHT, SPELL_MAX_SENTENCES, Speller, clean, substitutes
 
 __all__ = ["Hit", "Index", "Query"]
 
 CANDIDATES = 12  # best BM25 sentences re-ranked, with their neighbours
-
-
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """A sentence found for a question."""
-
-    index: int  # corpus index of the sentence
-    score: float  # the ranker's score
-    probability: float  # the ranker's probability that this is the answer, among the candidates
-    coverage: float  # share of the question's IDF mass in the sentence and its neighbours
-    background_coverage: float  # the same, terms weighed by their rarity in English
-
-
-@dataclass(frozen=True, slots=True)
-class Query:
-    """A question, analysed once against an index's vocabulary."""
-
-    text: str
-    term_ids: np.ndarray  # ids of the distinct question terms the corpus knows, question order
-    weights: np.ndarray  # their IDF
-    total_weight: float  # IDF of every distinct question term, unknown ones at the highest
-    background: np.ndarray  # the known terms' background IDF (rarity in English)
-    background_total: float  # background IDF of every distinct question term
-    words: np.ndarray  # sorted ids of every question word the corpus knows, stop words too
-    prefixes: np.ndarray  # prefix ids of the long question terms
-    prefix_terms: np.ndarray  # the term id of each (-1: a term the corpus lacks)
-    prefix_weights: np.ndarray  # and its IDF
-    pairs: frozenset[tuple[int, ...]]  # the question's runs of two known words holding a term
-    triples: frozenset[tuple[int, ...]]  # and of three
-    cues: QuestionCues
 
 
 class Index:
@@ -155,6 +125,8 @@ class Index:
                 continue
             seen.add(term)
             known = unit >= 0 and bool(is_term[unit])
+            if not known and len(term) < 2:  # a stray letter ("When w" cut short) asks nothing
+                continue
             weight = float(self.idf[unit]) if known else self.unknown_idf
             background_weight = background.weight(term)
             if not known:  # another word for it that the article uses stands in, at a discount

@@ -55,6 +55,7 @@ CREATE TABLE IF NOT EXISTS questions (
     normalized TEXT NOT NULL,        -- case and spacing folded: what "the same question" means
     article TEXT,                    -- the article's file it was narrowed to, if any
     answered INTEGER NOT NULL,       -- 1: quoted an answer; 0: the articles do not say
+    verdict TEXT,                    -- answered, closest (hedged) or declined; NULL before 0.2
     top_document TEXT,               -- the top quote's article file,
     top_sentence INTEGER,            -- its 0-based sentence number there,
     top_text TEXT                    -- and its text
@@ -158,6 +159,9 @@ class Recorder:
         try:
             db.execute("PRAGMA journal_mode = WAL")  # kept in the file
             db.executescript(SCHEMA)
+            columns = {row[1] for row in db.execute("PRAGMA table_info(questions)")}
+            if "verdict" not in columns:  # a database from before the three verdicts
+                db.execute("ALTER TABLE questions ADD COLUMN verdict TEXT")
             db.execute("PRAGMA synchronous = NORMAL")  # in WAL mode: safe, and no fsync per question
             db.execute("PRAGMA foreign_keys = ON")
         except sqlite3.Error:
@@ -191,6 +195,7 @@ class Recorder:
             "normalized": normalized(question),
             "article": article,
             "answered": int(answer.answered),
+            "verdict": answer.verdict.value,
             "top_document": top.document if top else None,
             "top_sentence": top.sentence if top else None,
             "top_text": top.text if top else None,

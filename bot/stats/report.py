@@ -38,10 +38,15 @@ def _report(db: sqlite3.Connection, limit: int) -> str:
     ).fetchone()
     if not total:
         return "No questions recorded yet."
+    columns = {row[1] for row in db.execute("PRAGMA table_info(questions)")}
+    hedged = 0  # a database from before the three verdicts has no column for them
+    if "verdict" in columns:
+        hedged = db.execute("SELECT COUNT(*) FROM questions WHERE verdict = 'closest'").fetchone()[0]
     chats = db.execute("SELECT chat_type, COUNT(*) FROM questions GROUP BY chat_type ORDER BY COUNT(*) DESC, chat_type")
     lines = [
         f"{_plural(total, 'question')} from {first[:10]} to {last[:10]}: {answered} answered "
-        f"({_percent(answered, total)}), {total - answered} not.",
+        f"({_percent(answered, total)}), {total - answered} not"
+        + (f" ({hedged} with the closest lines, hedged)." if hedged else "."),
         "By chat: " + ", ".join(f"{kind} {count}" for kind, count in chats) + ".",
         "",
         "Most asked",

@@ -27,6 +27,7 @@ from bot import messages
 from bot.answer import Answerer
 from bot.articles.narrowing import NoSuchArticle
 from bot.botapi.retry import Unconfirmed
+from bot.followups import Conversations
 from bot.library import Library
 from bot.ops.monitor import Monitor
 from bot.render import MESSAGE_LIMIT, to_html, utf16_len
@@ -153,6 +154,7 @@ class Quotebot:
         self.recorder = recorder
         self.keyboards = keyboards
         self.answered = AnsweredQuestions()
+        self.conversations = Conversations()  # the last question of each chat and topic, for follow-ups
         self.monitor = monitor  # counts, times and logs each question
 
     @property
@@ -207,7 +209,11 @@ class Quotebot:
         self.monitor.question(message.chat.type)
         edition = self.library.current  # once: a /reload meanwhile must not mix two editions
         try:
-            answer = edition.answerer.ask(question)
+            if earlier is None:  # a new question may follow up the one before in its chat or topic
+                conversation = (message.chat_id, message.message_thread_id if message.is_topic_message else None)
+                answer = self.conversations.ask(edition.answerer, conversation, question)
+            else:
+                answer = edition.answerer.ask(question)
         except NoSuchArticle as err:
             await self._say(update, str(err))
             return

@@ -93,7 +93,7 @@ class Inline:
             sentences: list[int] = []
         elif answer.verdict is Verdict.EMPTY:
             sentences = self._leads(answerer, answer.article)
-        elif answer.answered:
+        elif answer.verdict in (Verdict.ANSWERED, Verdict.CLOSEST):  # lines to pick from, hedged or not
             sentences = [q.sentence.index for q in answer.quotes] + list(answer.rest)
         else:
             sentences, button = [], InlineQueryResultsButton(text=NOT_ANSWERED, start_parameter=START_PARAMETER)

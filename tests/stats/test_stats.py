@@ -244,3 +244,36 @@ def test_quotebot_stats_without_a_database_says_so(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.decode().startswith(f"quotebot: error: no database at {tmp_path / 'none.sqlite3'}")
     assert not (tmp_path / "none.sqlite3").exists()  # reading never creates it
+
+
+def test_each_verdict_is_recorded_and_the_hedged_ones_are_counted(tmp_path: Path, answerer: Answerer) -> None:
+    db = tmp_path / "stats.sqlite3"
+    recorder = Recorder(db)
+    for question in [
+        "When were they captured?",
+        "hey whos the documentary maker who talked to them",
+        "capital of France?",
+    ]:
+        recorder.question("private", answerer.answer(question))
+    recorder.close()
+    assert [v for (v,) in rows(db, "SELECT verdict FROM questions ORDER BY id")] == ["answered", "closest", "declined"]
+    assert report(db).splitlines()[0].endswith("1 answered (33%), 2 not (1 with the closest lines, hedged).")
+
+
+def test_a_database_from_before_the_verdicts_is_read_and_extended(tmp_path: Path, answerer: Answerer) -> None:
+    db = tmp_path / "old.sqlite3"
+    with closing(sqlite3.connect(db)) as old:
+        old.executescript(
+            "CREATE TABLE questions (id INTEGER PRIMARY KEY, asked_at TEXT NOT NULL, chat_type TEXT NOT NULL,"
+            " question TEXT NOT NULL, normalized TEXT NOT NULL, article TEXT, answered INTEGER NOT NULL,"
+            " top_document TEXT, top_sentence INTEGER, top_text TEXT);"
+            "CREATE TABLE feedback (id INTEGER PRIMARY KEY, question_id INTEGER NOT NULL, given_at TEXT NOT NULL,"
+            " helpful INTEGER NOT NULL);"
+            "INSERT INTO questions VALUES (1, '2026-01-02T03:04:05', 'private', 'q', 'q', NULL, 1, NULL, NULL, NULL);"
+        )
+        old.commit()
+    assert report(db).splitlines()[0] == "1 question from 2026-01-02 to 2026-01-02: 1 answered (100%), 0 not."
+    recorder = Recorder(db)
+    recorder.question("group", answerer.answer("When were they captured?"))
+    recorder.close()
+    assert [v for (v,) in rows(db, "SELECT verdict FROM questions ORDER BY id")] == [None, "answered"]

@@ -1,0 +1,42 @@
+"""What the index says of a question: the question analysed (:class:`Query`) and the sentences
+found for it (:class:`Hit`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.search.cues import QuestionCues
+
+__all__ = ["Hit", "Query"]
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A sentence found for a question."""
+
+    index: int  # corpus index of the sentence
+    score: float  # the ranker's score
+    probability: float  # the ranker's probability that this is the answer, among the candidates
+    coverage: float  # share of the question's IDF mass in the sentence and its neighbours
+    background_coverage: float  # the same, terms weighed by their rarity in English
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """A question, analysed once against an index's vocabulary."""
+
+    text: str
+    term_ids: np.ndarray  # ids of the distinct question terms the corpus knows, question order
+    weights: np.ndarray  # their IDF
+    total_weight: float  # IDF of every distinct question term, unknown ones at the highest
+    background: np.ndarray  # the known terms' background IDF (rarity in English)
+    background_total: float  # background IDF of every distinct question term
+    words: np.ndarray  # sorted ids of every question word the corpus knows, stop words too
+    prefixes: np.ndarray  # prefix ids of the long question terms
+    prefix_terms: np.ndarray  # the term id of each (-1: a term the corpus lacks)
+    prefix_weights: np.ndarray  # and its IDF
+    pairs: frozenset[tuple[int, ...]]  # the question's runs of two known words holding a term
+    triples: frozenset[tuple[int, ...]]  # and of three
+    cues: QuestionCues
