@@ -23,6 +23,7 @@ filtered protocol (questions whose candidates are not all correct).
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import statistics
 import sys
@@ -35,9 +36,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.answer import Answerer
+import readers  # benchmarks/readers.py, beside this script
+
+from bot.answer import Answerer, Verdict
 from bot.articles.corpus import load_corpus
-from bot.evaluate import Question, RankingScores, Triggering, corpus_of, read_questions
+from bot.evaluate import Question, RankingScores, Triggering, articles, corpus_of, read_questions
 from bot.search.index import Index
 
 Ranker = Callable[[str], list[int]]
@@ -107,8 +110,25 @@ def quotebot(sentences: tuple[str, ...]) -> Ranker:
     return Index(corpus_of("article", sentences)).ranking
 
 
+def quotebot_replies(sentences: tuple[str, ...]) -> Ranker:
+    """Quotebot as a reader meets it: a declined question ranks nothing (a refusal is a miss)."""
+    answerer = Answerer(corpus_of("article", sentences))
+
+    def rank(q: str) -> list[int]:
+        if answerer.answer(q).verdict in (Verdict.DECLINED, Verdict.EMPTY):
+            return []
+        return answerer.index.ranking(q)
+
+    return rank
+
+
 BASELINES: dict[str, Builder] = {"tfidf": tfidf, "bm25": bm25, "bm25s": bm25s_, "overlap": overlap}
-RETRIEVERS: dict[str, Builder] = {**BASELINES, "lead": lead, "quotebot": quotebot}
+RETRIEVERS: dict[str, Builder] = {
+    **BASELINES,
+    "lead": lead,
+    "quotebot": quotebot,
+    "quotebot, refusals as misses": quotebot_replies,
+}
 
 
 def rank_all(questions: list[Question], build: Builder) -> dict[str, list[int]]:
@@ -273,6 +293,61 @@ def timing(questions: list[Question], markdown: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
+def trecqa_sets(shared: Path) -> dict[str, list[Question]]:
+    """TrecQA's tuning splits (its test split is held out), questions with an answer."""
+    return {
+        f"TrecQA {split}, questions with an answer": [
+            q for q in read_questions(shared / f"eval/trecqa/{split}.jsonl.xz") if q.gold
+        ]
+        for split in ("train", "dev")
+    }
+
+
+def trecqa_refusals(shared: Path, markdown: bool) -> str:
+    """How often Quotebot refuses TrecQA's questions: those with an answer, and those without."""
+    lines = []
+    for split in ("train", "dev"):
+        counts = {True: [0, 0, 0], False: [0, 0, 0]}  # has an answer -> [asked, declined, not answered]
+        for index, group in articles(read_questions(shared / f"eval/trecqa/{split}.jsonl.xz")):
+            answerer = Answerer(index.corpus, index)
+            for q in group:
+                verdict = answerer.answer(q.question).verdict
+                c = counts[bool(q.gold)]
+                c[0] += 1
+                c[1] += verdict in (Verdict.DECLINED, Verdict.EMPTY)
+                c[2] += verdict is not Verdict.ANSWERED
+        (asked, declined, _), (none, none_declined, none_unsure) = counts[True], counts[False]
+        lines.append(
+            f"TrecQA {split}: {declined} of {asked} questions with an answer declined "
+            f"({declined / max(asked, 1):.1%}); "
+            f"of the {none} without one, {none_declined} declined and {none_unsure} not answered as sure"
+        )
+    return ("\n\n" if markdown else "\n").join(lines) + "\n"
+
+
+def readers_table(shared: Path, markdown: bool) -> str:
+    """The reader development set (benchmarks/readers.py), with plain TF-IDF's top 1 and top 3 beside it."""
+    path = Path(__file__).resolve().parent / "readers" / "dev.jsonl"
+    questions = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    counts = readers.score(questions, shared)
+    top1 = top3 = 0
+    built: dict[str, tuple[Ranker, tuple[str, ...]]] = {}
+    for q in questions:
+        if not q["gold"]:
+            continue
+        if q["article"] not in built:
+            texts = tuple(load_corpus(readers.article_path(q["article"], shared)).texts())
+            built[q["article"]] = (tfidf(texts), texts)
+        ranker, texts = built[q["article"]]
+        hits = [any(g in texts[i] for g in q["gold"]) for i in ranker(q["q"])[:3]]
+        top1 += bool(hits and hits[0])
+        top3 += any(hits)
+    everything = counts["all"]
+    head = "Reader development set (benchmarks/readers/dev.jsonl), by kind; refusals count as misses"
+    baseline = f"plain TF-IDF, no refusals, on the {everything['asked']} answerable: top 1 {top1}, top 3 {top3}"
+    return f"{head}\n\n{readers.table(counts)}\n\n{baseline}\n"
+
+
 def seed_set(shared: Path) -> dict[str, list[Question]]:
     corpus = load_corpus(Path(__file__).resolve().parent.parent / "seeds")
     questions = [q for q in read_questions(shared / "eval/seed/dev.jsonl", corpus)]
@@ -283,7 +358,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
     parser.add_argument("--shared", type=Path, default=Path(__file__).resolve().parent.parent.parent / "shared")
     parser.add_argument("--markdown", action="store_true", help="print Markdown tables")
-    parser.add_argument("--only", default="squad,wikiqa,seed,triggering,timing")
+    parser.add_argument("--only", default="readers,squad,wikiqa,trecqa,seed,triggering,timing")
     args = parser.parse_args()
     parts = set(args.only.split(","))
 
@@ -293,7 +368,11 @@ def main() -> None:
     if "wikiqa" in parts:
         sets["wikiqa"] = (wikiqa_sets(args.shared), list(RETRIEVERS))
     if "seed" in parts:
-        sets["seed"] = (seed_set(args.shared), [*BASELINES, "quotebot"])
+        sets["seed"] = (seed_set(args.shared), [*BASELINES, "quotebot", "quotebot, refusals as misses"])
+    if "trecqa" in parts:
+        sets["trecqa"] = (trecqa_sets(args.shared), [*BASELINES, "quotebot", "quotebot, refusals as misses"])
+    if "readers" in parts:
+        print(readers_table(args.shared, args.markdown), flush=True)
     for splits, names in sets.values():
         everything = [q for qs in splits.values() for q in qs]
         unique = list({q.qid + q.doc_title: q for q in everything}.values())
@@ -301,6 +380,8 @@ def main() -> None:
         for title, questions in splits.items():
             rows = {name: metrics(questions, rankings[name]) for name in names}
             print(table(title, rows, args.markdown), flush=True)
+    if "trecqa" in parts:
+        print(trecqa_refusals(args.shared, args.markdown), flush=True)
     if "triggering" in parts:
         print(triggering(args.shared, args.markdown), flush=True)
     if "timing" in parts:

@@ -34,9 +34,10 @@ __all__ = [
 ]
 
 ARTICLE_SUFFIXES = (".txt", ".md")
-_META = re.compile(r"^(title|source|url|date|author|published)\s*:\s*(.+?)\s*$", re.IGNORECASE)
+_META = re.compile(r"^(title|source|url|date|author|published|licence|license)\s*:\s*(.+?)\s*$", re.IGNORECASE)
 _MD_BLOCK = re.compile(r"^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+|\d{1,3}[.)]\s+)")
 _TITLE_MAX = 120
+_ENDS_SENTENCE = re.compile(r"[.!?…:;][\"'”’)\]]*$")  # a headline ends without these
 
 
 class CorpusError(Exception):
@@ -293,6 +294,9 @@ def parse_article(
     if not title:
         first = paragraphs[0]
         title = first[0] if len(first) == 1 and len(first[0]) <= _TITLE_MAX else fallback_title
+        if title is first[0] and len(paragraphs) > 1 and not _ENDS_SENTENCE.search(title):
+            # A headline ("River bridge closes for repairs"): the article's title, not a line of it.
+            del paragraphs[0]
     return ParsedArticle(title=title, source=meta.get("source") or meta.get("url"), paragraphs=paragraphs)
 
 

@@ -1,9 +1,11 @@
 """Loading articles: paragraphs, sentences that survive abbreviations, titles, bad input."""
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from bot.answer import Answerer
 from bot.articles.corpus import CorpusError, load_corpus
 from bot.config import default_seeds
 
@@ -126,3 +128,25 @@ def test_paragraph_of_a_sentence(seed_corpus) -> None:  # type: ignore[no-untype
     paragraph = seed_corpus.paragraph(9)
     assert [s.position for s in paragraph] == [1, 2, 3]
     assert all(s.paragraph == 4 for s in paragraph)
+
+
+def test_a_headline_without_a_title_line_is_the_title_not_a_sentence(write: Any) -> None:
+    path = write("bridge.txt", "River bridge closes for repairs\n\nThe bridge closes on Monday for three weeks.\n")
+    corpus = load_corpus(path)
+    assert corpus.articles[0].title == "River bridge closes for repairs"
+    assert list(corpus.texts()) == ["The bridge closes on Monday for three weeks."]
+    answer = Answerer(corpus).answer("When does the bridge close?")
+    assert answer.quotes[0].sentence.text == "The bridge closes on Monday for three weeks."
+    assert answer.quotes[0].sentence.paragraph == 1
+
+
+def test_a_one_sentence_lead_stays_a_sentence(write: Any) -> None:
+    path = write("lead.txt", "The bridge closes on Monday.\n\nTraffic will go through the tunnel.\n")
+    assert list(load_corpus(path).texts()) == ["The bridge closes on Monday.", "Traffic will go through the tunnel."]
+
+
+def test_a_licence_line_is_front_matter(write: Any) -> None:
+    path = write(
+        "wn.txt", "title: Lanterns\nsource: https://example.org\nlicence: CC BY 2.5\n\nLanterns lit the river.\n"
+    )
+    assert list(load_corpus(path).texts()) == ["Lanterns lit the river."]
