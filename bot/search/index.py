@@ -12,7 +12,8 @@ frequencies over them (``idf = ln((1 + N) / (1 + df)) + 1``). Scoring is our own
                                                   / (tf(t,s) + k1 * (1 - b + b * len(s) / avglen))
 
    computed by walking the question's own posting lists (precomputed weights, a sparse dot
-   product into a reused buffer), never through ``TfidfVectorizer.transform``.
+   product into a reused buffer), never through ``TfidfVectorizer.transform``. The recall sits
+   behind :class:`bot.search.recall.Recall`, so another first stage can stand in for BM25.
 
 2. **Ranking.** The best few sentences and their neighbours are scored again by a linear
    model over lexical features (:mod:`bot.search.features`): how much of the question a sentence and
@@ -36,6 +37,7 @@ from bot.search.analysis import Word, analysed_words, terms
 from bot.search.building import PREFIX, STOP_PREFIX, Progress, build_arrays
 from bot.search.cues import question_cues
 from bot.search.query import Hit, Query
+from bot.search.recall import BM25, Recall
 from bot.search.wording import CHAT_WORDS, RELATED_WEIGHT, SPELL_MAX_SENTENCES, Speller, clean, substitutes
 
 __all__ = ["Hit", "Index", "Query"]
@@ -72,9 +74,7 @@ class Index:
         self._prefixes = {names[i][:PREFIX]: int(p) for i, p in enumerate(a["prefix_of"].tolist()) if p >= 0}
         self.lengths: np.ndarray = a["lengths"]
         self.distinct: np.ndarray = a["distinct"]
-        self._indptr: np.ndarray = a["indptr"]
-        self._rows: np.ndarray = a["rows"]
-        self._weights: np.ndarray = a["weights"]
+        self.recall: Recall = BM25(a["indptr"], a["rows"], a["weights"])
         self.units: np.ndarray = a["units"]
         self.unit_flags: np.ndarray = a["unit_flags"]
         self.unit_starts: np.ndarray = a["unit_starts"]
@@ -220,8 +220,8 @@ class Index:
         if known is None:
             j = self.vocabulary.get(term, -1)
             known = False
-            if j >= 0 and self.is_term[j] and self._indptr[j] < self._indptr[j + 1]:
-                first = int(self._rows[self._indptr[j]])
+            first = self.recall.first_with(j) if j >= 0 and self.is_term[j] else None
+            if first is not None:
                 known = any(w.protected and w.text == term for w, _ in analysed_words(self.corpus.text(first)))
             self._acronyms[term] = known
         return known
@@ -302,21 +302,8 @@ class Index:
         self._question_word[query.words] = False
 
     def _accumulate(self, term_ids: np.ndarray) -> np.ndarray:
-        """Add each term's BM25 weights into the buffer, in order; the sentences touched.
-
-        A sentence holding several of the terms is listed once for each (sorting them out
-        would cost more than all the rest at archive scale).
-        """
-        scores, indptr, rows, weights = self._buffer, self._indptr, self._rows, self._weights
-        parts = []
-        for j in term_ids.tolist():
-            lo, hi = indptr[j], indptr[j + 1]
-            # Stored as int32 to halve the postings' memory; numpy indexes fastest by int64.
-            posting = rows[lo:hi].astype(np.int64)
-            # add.at, not ``scores[posting] +=``: twice as fast on long lists with numpy 2.
-            np.add.at(scores, posting, weights[lo:hi])
-            parts.append(posting)
-        self._touched = np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+        """The recall's scores for ``term_ids`` into the buffer; the sentences touched."""
+        self._touched = self.recall.score(term_ids, self._buffer)
         return self._touched
 
     def features_of(self, query: Query) -> tuple[np.ndarray, np.ndarray]:
