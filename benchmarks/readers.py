@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.answer import Answer, Answerer
 from bot.articles.corpus import load_corpus
+from bot.evaluate import Question
 
 HERE = Path(__file__).resolve().parent
 SEEDS = HERE.parent / "seeds"
@@ -30,6 +31,26 @@ SEEDS = HERE.parent / "seeds"
 
 def article_path(name: str, shared: Path) -> Path:
     return SEEDS / name if (SEEDS / name).exists() else shared / "articles" / name
+
+
+def as_questions(questions: list[dict], shared: Path) -> list[Question]:
+    """The answerable questions as labelled ranking questions (gold: the sentences holding a gold
+    substring), for ``fit_ranker.py``; one tuple of sentences per article, shared."""
+    texts: dict[str, tuple[str, ...]] = {}
+    out = []
+    for number, q in enumerate(questions):
+        if not q["gold"]:
+            continue
+        if q["article"] not in texts:
+            texts[q["article"]] = tuple(load_corpus(article_path(q["article"], shared)).texts())
+        sentences = texts[q["article"]]
+        gold = frozenset(i for i, s in enumerate(sentences) if any(g in s for g in q["gold"]))
+        out.append(Question(f"reader-{number}", q["q"], q["article"], sentences, gold))
+    return out
+
+
+def read(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def verdict_of(answer: Answer) -> str:
@@ -86,8 +107,7 @@ def main() -> None:
     parser.add_argument("--file", type=Path, default=HERE / "readers" / "dev.jsonl")
     parser.add_argument("--misses", action="store_true", help="print each question not right on top")
     args = parser.parse_args()
-    questions = [json.loads(line) for line in args.file.read_text(encoding="utf-8").splitlines() if line.strip()]
-    print(table(score(questions, args.shared, args.misses)))
+    print(table(score(read(args.file), args.shared, args.misses)))
 
 
 if __name__ == "__main__":

@@ -43,6 +43,7 @@ NAMES: tuple[str, ...] = (
     "next",  # BM25 share of the sentence after
     "far",  # BM25 share of the sentences two away
     "prefix",  # question terms matched only by a shared 5-letter prefix, IDF-weighted share
+    "related",  # share of the question's IDF mass held only through words WordNet relates to its own
     "phrases",  # runs of two or three of the question's words (stop words too) found as such
     "rarest",  # IDF of the rarest question term matched, over the rarest question term's
     "proximity",  # distinct matched terms over the span of words they cover
@@ -224,6 +225,7 @@ def matrix(index: Index, query: Query, scores: np.ndarray, candidates: np.ndarra
     out[:, column["bm25_share"]] = bm / top
     out[:, column["rank"]] = 1.0 / (1.0 + np.minimum(higher, CANDIDATE_RANKS))
     out[:, column["coverage"]] = coverage
+    out[:, column["related"]] = own @ (weights * query.related) / total
     out[:, column["coverage_squared"]] = coverage * coverage
     out[:, column["background_coverage"]] = own @ background / background_total
     out[:, column["background_window"]] = near @ background / background_total

@@ -149,6 +149,7 @@ class Index:
             text=text,
             term_ids=term_ids,
             weights=self.idf[term_ids].astype(np.float64) * shares,
+            related=shares < 1.0,
             total_weight=total,
             background=self.background[term_ids].astype(np.float64) * shares,
             background_total=background_total,

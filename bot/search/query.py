@@ -29,7 +29,8 @@ class Query:
 
     text: str
     term_ids: np.ndarray  # ids of the distinct question terms the corpus knows, question order
-    weights: np.ndarray  # their IDF
+    weights: np.ndarray  # their IDF (a related term's at its discount)
+    related: np.ndarray  # for each, whether it stands in for a question word the corpus lacks (WordNet)
     total_weight: float  # IDF of every distinct question term, unknown ones at the highest
     background: np.ndarray  # the known terms' background IDF (rarity in English)
     background_total: float  # background IDF of every distinct question term

@@ -116,6 +116,7 @@ def plain_features(index: Index, query: Query, scores: np.ndarray, candidates: l
         f["bm25_share"] = bm[c] / top
         f["rank"] = 1.0 / (1.0 + sum(b > bm[c] for b in best))
         f["coverage"] = coverage
+        f["related"] = sum(weights[i] for i in own if query.related[i]) / total
         f["coverage_squared"] = coverage * coverage
         f["background_coverage"] = share(own, background, background_total)
         f["background_window"] = share(own | before | after, background, background_total)

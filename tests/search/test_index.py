@@ -6,6 +6,7 @@ import pytest
 from bot.articles.corpus import load_corpus
 from bot.evaluate import corpus_of
 from bot.search.index import Index
+from bot.search.recall import BM25
 
 
 @pytest.fixture(scope="module")
@@ -50,9 +51,11 @@ def test_bm25_walk_equals_the_matrix_product(index: Index) -> None:
     """The posting-list walk is the sparse product q · Xᵀ with BM25 weights, nothing else."""
     query = index.query("repatriation of prisoners of war under the Geneva Conventions")
     dense = np.zeros((len(index), len(index.vocabulary)))
+    recall = index.recall
+    assert isinstance(recall, BM25)
     for j in range(len(index.vocabulary)):
-        lo, hi = index._indptr[j], index._indptr[j + 1]
-        dense[index._rows[lo:hi], j] = index._weights[lo:hi]
+        lo, hi = recall.indptr[j], recall.indptr[j + 1]
+        dense[recall.rows[lo:hi], j] = recall.weights[lo:hi]
     q = np.zeros(len(index.vocabulary))
     q[query.term_ids] = 1
     assert np.allclose(index.bm25(query), dense @ q, atol=1e-5)
