@@ -2,6 +2,7 @@
 """Reader questions: how Quotebot does on questions typed the way readers type them.
 
 usage: python benchmarks/readers.py [--shared ../shared] [--file benchmarks/readers/dev.jsonl] [--misses]
+                                   [--without markup,chat,spelling,relations]
 
 Each question is asked of its own article alone, as a reader who shared that one article would
 ask it (``readers/dev.jsonl``: the bundled article in ``seeds/``, the Wikinews ones in
@@ -101,12 +102,28 @@ def table(counts: dict[str, Counter]) -> str:
     return "\n".join(lines)
 
 
+def without(parts: set[str]) -> None:
+    """Turn repairs of :mod:`bot.search.wording` off, to measure what each is worth."""
+    from bot.search import index, wording
+
+    if "markup" in parts:
+        index.clean = lambda text: text  # type: ignore[assignment]
+    if "chat" in parts:
+        index.CHAT_WORDS = frozenset()  # type: ignore[misc]
+    if "spelling" in parts:
+        index.SPELL_MAX_SENTENCES = -1  # type: ignore[misc]
+    if "relations" in parts:
+        wording.RELATED_KINDS = ()  # type: ignore[misc]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=HERE.parent.parent / "shared")
     parser.add_argument("--file", type=Path, default=HERE / "readers" / "dev.jsonl")
     parser.add_argument("--misses", action="store_true", help="print each question not right on top")
+    parser.add_argument("--without", default="", help="repairs to turn off: markup,chat,spelling,relations")
     args = parser.parse_args()
+    without(set(filter(None, args.without.split(","))))
     print(table(score(read(args.file), args.shared, args.misses)))
 
 

@@ -5,7 +5,9 @@ In a chat, readers ask on from their last question. A short question (at most
 "that", "the other one") or asks with question words alone ("why?", "when was that?"), asked within :data:`WINDOW`
 seconds of a question in the same conversation, is answered as that question's words plus its
 own: "who interviewed the prisoners?" then "when was that?" asks when the interview was. The
-earlier question's question words are left out, so "when" is what the follow-up asks.
+earlier question's question words are left out, so "when" is what the follow-up asks. A question
+that is clearly answered on its own ("When were they captured?", where "they" are the article's
+soldiers) is answered on its own.
 
 Kept in memory only, per conversation (a chat, or a topic of one), for at most :data:`KEPT`
 conversations, the least recently asked forgotten first.
@@ -19,7 +21,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
 
-from bot.answer import Answer, Answerer
+from bot.answer import Answer, Answerer, Verdict
 from bot.search.analysis import terms
 
 __all__ = ["KEPT", "MAX_WORDS", "WINDOW", "Conversations"]
@@ -76,5 +78,12 @@ class Conversations:
         Raises :class:`~bot.articles.narrowing.NoSuchArticle` as :meth:`Answerer.ask` does.
         """
         asked = self.read(conversation, question)
-        answer = answerer.ask(asked)
-        return answer if asked == question else replace(answer, question=question)
+        if asked == question:
+            return answerer.ask(question)
+        # "When were they captured?" may lean on the article rather than on the last question:
+        # read with the one before only when it is not clearly answered on its own.
+        alone = answerer.ask(question)
+        if alone.verdict is Verdict.ANSWERED:
+            self._topics[conversation] = _Topic(question, self.clock())
+            return alone
+        return replace(answerer.ask(asked), question=question)

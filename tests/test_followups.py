@@ -71,3 +71,10 @@ async def test_follow_up_in_a_group_and_not_across_topics(fake: FakeBotAPI, bot:
     await answer_to(fake, FORUM, fake.push_text(FORUM, f"{ASK} {FIRST}", topic=asked_here))
     reply = await answer_to(fake, FORUM, fake.push_text(FORUM, f"{ASK} {FOLLOW_UP}", topic=elsewhere))
     assert not reply.text.startswith(WHEN)  # nothing was asked before in that topic
+
+
+def test_a_short_question_answered_on_its_own_is_not_read_with_the_one_before(answerer: Answerer) -> None:
+    chats = Conversations()
+    chats.ask(answerer, "chat", "Who met the prisoners in March?")
+    answer = chats.ask(answerer, "chat", "When were they captured?")  # "they": the article's soldiers
+    assert answer.quotes[0].sentence.text == "Ukrainian forces captured them in January 2023."
