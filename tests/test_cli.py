@@ -59,7 +59,10 @@ def test_console_with_piped_input_prints_each_reply_and_exits(tmp_path: Path) ->
     result = quotebot("console", stdin="/about\nWhat did Ukrainian authorities release?\n", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     about, answer = result.stdout.decode().strip().split("\n\n")
-    assert "16 paragraphs, 34 sentences" in about
+    assert about == (
+        "North Korean POWs in Ukraine wish to defect to South Korea, but little progress on their transfer: "
+        "16 paragraphs, 34 sentences"
+    )
     assert "personal information and interrogation videos" in answer
     assert "¶4 · sentence 3" in answer
 
