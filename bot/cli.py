@@ -3,7 +3,7 @@
     quotebot                      Telegram bot if TELEGRAM_BOT_TOKEN is set, else the console
     quotebot run                  the Telegram bot (long polling, or webhook mode)
     quotebot console [--corpus]   interactive harness; one question a line when piped
-    quotebot ask [--json] [--corpus PATH] [--article N] [QUESTION ...]
+    quotebot ask [--json] [--each] [--corpus PATH] [--article N] [WORD ...]
     quotebot eval FILE [--rankings OUT]
     quotebot stats [--db PATH] [--limit N]   what readers asked the Telegram bot
 
@@ -50,14 +50,21 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
     corpus_option(commands.add_parser("console", help="ask questions in the terminal"))
-    ask = commands.add_parser("ask", help="answer questions given, or one a line from standard input")
+    ask = commands.add_parser(
+        "ask",
+        help="answer a question (its words, quoted or not), or one a line from standard input",
+        description="Answer a question about the articles: `quotebot ask when were they captured`. "
+        "With no words, reads one question a line from standard input.",
+    )
     ask.add_argument("--json", action="store_true", help="one JSON object a line per question")
+    ask.add_argument("--each", action="store_true", help="each argument is a question of its own")
     corpus_option(ask)
     ask.add_argument(
         "--article", type=int, metavar="N",
         help="answer from article N only (numbered as /about lists them)",
     )  # fmt: skip
-    ask.add_argument("questions", nargs="*", metavar="QUESTION")
+    ask.add_argument("words", nargs="*", metavar="WORD", help="the question (with --each: the questions)")
+    ask.set_defaults(usage=ask.format_usage())
     evaluate = commands.add_parser("eval", help="score the retriever on a labelled question file")
     evaluate.add_argument("file", type=Path, metavar="FILE", help=".jsonl or .jsonl.xz, as in shared/eval")
     evaluate.add_argument("--rankings", type=Path, metavar="OUT", help="write each question's ranking here")
@@ -97,11 +104,18 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return _stats(args.db or settings.db, args.limit)
     if args.command == "run" or (args.command is None and settings.token):
         return _run(settings)
+    if args.command == "ask" and not args.words and sys.stdin.isatty():
+        sys.stderr.write(args.usage)
+        print(
+            "quotebot ask: give a question (quotebot ask when were they captured), or pipe questions one a line",
+            file=sys.stderr,
+        )
+        return 2
     corpus_path = getattr(args, "corpus", None) or settings.seeds
     answerer = _answerer(corpus_path, settings)
     if args.command == "ask":
-        questions = args.questions or _lines(sys.stdin)
-        _ask(answerer, questions, args.json, _article(answerer, args.article))
+        questions, several = _questions(args.words, args.each)
+        _ask(answerer, questions, args.json, _article(answerer, args.article), headed=several)
         return 0
     if args.command is None and sys.stdin.isatty():
         print("Console mode. Set TELEGRAM_BOT_TOKEN to run the Telegram bot (see README).", file=sys.stderr)
@@ -125,15 +139,32 @@ def _article(answerer: Answerer, number: int | None) -> int | None:
     return number - 1
 
 
-def _ask(answerer: Answerer, questions: Iterable[str], as_json: bool, article: int | None = None) -> None:
+def _questions(words: list[str], each: bool) -> tuple[Iterable[str], bool]:
+    """The questions ``ask`` was given, and whether there may be several (each reply then goes under
+    its question): the words as one question; with ``--each``, each a question; none: standard input."""
+    if not words:
+        return _lines(sys.stdin), True
+    if each:
+        return words, len(words) > 1
+    return [" ".join(words)], False
+
+
+def _ask(
+    answerer: Answerer, questions: Iterable[str], as_json: bool, article: int | None = None, headed: bool = False
+) -> None:
     first = True
     for question in questions:
         answer = answerer.answer(question, article)
         if as_json:
             print(json_line(answer), flush=True)
-        else:
-            print(("" if first else "\n") + to_text(answer), flush=True)
+            continue
+        head = f"> {_one_line(question)}\n" if headed else ""
+        print(("" if first else "\n") + head + to_text(answer), flush=True)
         first = False
+
+
+def _one_line(question: str) -> str:
+    return " ".join(question.split())
 
 
 def _lines(stream: Iterable[str]) -> Iterable[str]:
