@@ -15,10 +15,16 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import logging
+import lzma
+import os
+import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import TextIO
+from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
@@ -81,9 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = Settings()
     except ValidationError as err:
-        first = err.errors()[0]
-        name = "_".join(str(p) for p in first["loc"]).upper()
-        return _fail(f"setting {name}: {first['msg']}")
+        return _fail(_setting_problem(err))
     logs.configure(settings)
     try:
         return _dispatch(args, settings)
@@ -171,14 +175,119 @@ def _lines(stream: Iterable[str]) -> Iterable[str]:
     return (line.rstrip("\n") for line in stream if line.strip())
 
 
+def _setting_problem(err: ValidationError) -> str:
+    """The first bad setting, by the name it is set under, and what to do (never its value)."""
+    first = err.errors()[0]
+    field = "_".join(str(p) for p in first["loc"])
+    name = field.upper() if field.upper() == "TELEGRAM_BOT_TOKEN" else f"QUOTEBOT_{field.upper()}"
+    message = str(first["msg"]).removeprefix("Value error, ")
+    return f"setting {name}: {message}; fix it in the environment or the .env file"
+
+
+# What `quotebot eval` reads, told in every complaint about a file it cannot use.
+EVAL_EXPECTED = (
+    'expected one question object a line, like {"qid": "1", "question": "When did it open?", '
+    '"sentences": ["It opened in 1932.", "..."], "gold": [0]}'
+)
+_JSON_KINDS = {list: "an array", str: "a string", int: "a number", float: "a number", bool: "true or false"}
+
+
 def _eval(path: Path, rankings: Path | None, corpus: Corpus) -> int:
     from bot.evaluate import EvalError, evaluate
 
+    _check_rankings(rankings)
+    problem = _eval_file_problem(path, whole=False)  # unreadable or empty: said before any work
+    if problem:
+        raise UsageError(problem)
     try:
         print(evaluate(path, rankings, corpus))
     except EvalError as err:
-        raise UsageError(str(err)) from None
+        # Said again from the file itself: the evaluator's own message ends in a Python repr.
+        raise UsageError(_eval_file_problem(path) or _without_repr(str(err))) from None
+    except OSError as err:  # reading failures are EvalErrors: this is writing the rankings
+        raise UsageError(
+            f"cannot write the rankings to {rankings} ({err.strerror or err}); give --rankings a file you can write"
+        ) from None
     return 0
+
+
+def _check_rankings(rankings: Path | None) -> None:
+    if rankings is None:
+        return
+    if rankings.is_dir():
+        raise UsageError(f"--rankings {rankings} is a folder; give a file name to write the rankings to")
+    folder = rankings.parent
+    if not folder.is_dir():
+        raise UsageError(
+            f"--rankings {rankings}: there is no folder {folder}; create it or write the rankings elsewhere"
+        )
+    if not os.access(folder, os.W_OK):
+        raise UsageError(f"--rankings {rankings}: cannot write in {folder}; write the rankings elsewhere")
+
+
+def _eval_file_problem(path: Path, whole: bool = True) -> str | None:
+    """What makes ``path`` no question file for ``eval``, as one sentence; None if nothing does.
+
+    With ``whole`` false, only whether it can be read and has a question (its first is checked).
+    """
+    opener: Callable[..., TextIO] = lzma.open if path.suffix == ".xz" else open
+    fix = "give a question file in JSON Lines (.jsonl, or .jsonl.xz)"
+    found = False
+    try:
+        with opener(path, "rt", encoding="utf-8") as lines:
+            for number, line in enumerate(lines, start=1):
+                if not line.strip():
+                    continue
+                found = True
+                problem = _eval_line_problem(line)
+                if problem:
+                    return f"{path}, line {number} {problem}; {EVAL_EXPECTED}"
+                if not whole:
+                    break
+    except FileNotFoundError:
+        return f"cannot read {path}: there is no such file; {fix}"
+    except IsADirectoryError:
+        return f"cannot read {path}: it is a folder; {fix}"
+    except PermissionError:
+        return f"cannot read {path}: permission denied; {fix} you may read"
+    except OSError as err:
+        return f"cannot read {path} ({err.strerror or 'input/output error'}); {fix}"
+    except lzma.LZMAError:
+        return f"{path} is not an xz archive; {fix}"
+    except UnicodeDecodeError:
+        return f"{path} is not UTF-8 text; {fix}"
+    if not found:
+        return f"{path} has no questions; {EVAL_EXPECTED}"
+    return None
+
+
+def _eval_line_problem(line: str) -> str | None:
+    """What is wrong with one line of a question file (in the words of the sentence it ends)."""
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError:
+        return "is not JSON"
+    if not isinstance(item, dict):
+        return f"is {_JSON_KINDS.get(type(item), 'null')}, not an object"
+    if "q" in item and "sentences" not in item:  # a question about the bot's own corpus (seed/dev.jsonl)
+        gold = item.get("gold") or []
+        if not isinstance(gold, list) or not all(isinstance(g, str) for g in gold):
+            return 'has a "gold" that is not a list of quoted passages'
+        return None
+    for key in ("question", "sentences"):
+        if key not in item:
+            return f'has no "{key}"'
+    sentences = item["sentences"]
+    if not isinstance(sentences, list) or not all(isinstance(s, str) for s in sentences):
+        return 'has "sentences" that are not a list of strings'
+    gold = item.get("gold") or []
+    if not isinstance(gold, list) or not all(isinstance(g, int) and not isinstance(g, bool) for g in gold):
+        return 'has a "gold" that is not a list of sentence numbers'
+    return None
+
+
+def _without_repr(message: str) -> str:
+    return re.sub(r"\s*\(\w*(Error|Exception)\(.*\)\)$", "", message)
 
 
 def _stats(db: Path, limit: int) -> int:
@@ -196,6 +305,8 @@ def _stats(db: Path, limit: int) -> int:
 def _run(settings: Settings) -> int:
     if not settings.token:
         raise UsageError("TELEGRAM_BOT_TOKEN is not set; `quotebot console` works without it")
+    if urlsplit(settings.api_base_url).scheme not in ("http", "https"):
+        raise UsageError("QUOTEBOT_API_BASE_URL is not an http:// or https:// URL; leave it unset for Telegram's own")
     from bot.telegram.serving import run
 
     return run(settings)

@@ -183,4 +183,4 @@ def test_eval_of_a_missing_file(tmp_path: Path) -> None:
 def test_settings_errors_are_one_line(tmp_path: Path) -> None:
     result = quotebot("ask", "x", cwd=tmp_path, env={"QUOTEBOT_LOG_LEVEL": "LOUD"})
     assert result.returncode == 2
-    assert result.stderr.decode().startswith("quotebot: error: setting LOG_LEVEL")
+    assert result.stderr.decode().startswith("quotebot: error: setting QUOTEBOT_LOG_LEVEL")
