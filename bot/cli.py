@@ -302,9 +302,23 @@ def _stats(db: Path, limit: int) -> int:
     return 0
 
 
+# What @BotFather hands out: the bot's id, a colon, 35 characters of the URL-safe alphabet.
+TOKEN_SHAPE = re.compile(r"[0-9]+:[A-Za-z0-9_-]{35}")
+
+
+def token_is_well_shaped(token: str) -> bool:
+    """Whether ``token`` looks like one from @BotFather (checked before anything is started)."""
+    return TOKEN_SHAPE.fullmatch(token) is not None
+
+
 def _run(settings: Settings) -> int:
     if not settings.token:
         raise UsageError("TELEGRAM_BOT_TOKEN is not set; `quotebot console` works without it")
+    if not token_is_well_shaped(settings.token):  # never shown: it may be a real token, mangled
+        raise UsageError(
+            "TELEGRAM_BOT_TOKEN does not look like a token from @BotFather (digits, a colon, then 35 letters, "
+            "digits, _ or -); copy it again from BotFather's /token, without quotes or spaces"
+        )
     if urlsplit(settings.api_base_url).scheme not in ("http", "https"):
         raise UsageError("QUOTEBOT_API_BASE_URL is not an http:// or https:// URL; leave it unset for Telegram's own")
     from bot.telegram.serving import run

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli import token_is_well_shaped
 from tests.helpers.running import TOKEN
 from tests.test_cli import quotebot
 
@@ -125,6 +126,27 @@ FAILURES = {
         ("webhook mode needs QUOTEBOT_WEBHOOK_SECRET",),
         env={"TELEGRAM_BOT_TOKEN": TOKEN, "QUOTEBOT_WEBHOOK_URL": "https://bot.example.org/hook"},
     ),
+    "run-token-shape": Failure(
+        ("run",),
+        ("TELEGRAM_BOT_TOKEN does not look like a token from @BotFather",),
+        env={"TELEGRAM_BOT_TOKEN": "12345"},
+    ),
+    "run-token-too-short": Failure(
+        ("run",),
+        ("does not look like a token from @BotFather",),
+        env={"TELEGRAM_BOT_TOKEN": TOKEN[:-1], "QUOTEBOT_API_BASE_URL": UNREACHABLE},
+    ),
+    "run-token-with-a-space": Failure(
+        ("run",), ("does not look like a token from @BotFather",), env={"TELEGRAM_BOT_TOKEN": f"{TOKEN} "}
+    ),
+    "run-token-checked-first": Failure(  # before the settings after it, the articles, the webhook
+        ("run",),
+        ("does not look like a token from @BotFather",),
+        env={"TELEGRAM_BOT_TOKEN": "bot" + TOKEN, "QUOTEBOT_SEEDS": "nope", "QUOTEBOT_WEBHOOK_URL": "http://x"},
+    ),
+    "no-command-token-shape": Failure(
+        (), ("does not look like a token",), env={"TELEGRAM_BOT_TOKEN": "77:notAtoken_Q"}
+    ),
     "run-missing-articles": Failure(
         ("run",), ("no such file or folder: nope",), env={"TELEGRAM_BOT_TOKEN": TOKEN, "QUOTEBOT_SEEDS": "nope"}
     ),
@@ -160,4 +182,12 @@ def test_a_failure_is_one_line_naming_the_thing_and_what_to_do(tmp_path: Path, c
     for words in case.says:
         assert words in err
     assert TOKEN not in err and TOKEN.split(":")[1] not in err
+    token = case.env.get("TELEGRAM_BOT_TOKEN", "").strip()
+    assert not token or token.split(":")[-1] not in err  # a token, even a malformed one, is never shown
     assert result.stdout == b""
+
+
+def test_the_test_token_is_shaped_like_one_from_botfather() -> None:
+    assert token_is_well_shaped(TOKEN)
+    assert TOKEN.startswith("5127836401:") and "quotebot_TEST_token" in TOKEN  # distinctive, so a leak is easy to find
+    assert not token_is_well_shaped(TOKEN + "x") and not token_is_well_shaped(TOKEN.replace(":", "-"))

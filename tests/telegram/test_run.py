@@ -61,7 +61,7 @@ async def test_run_stops_on_ctrl_c_with_exit_code_0(fake: FakeBotAPI, tmp_path: 
 
 
 async def test_rejected_token_is_reported_without_showing_it(fake: FakeBotAPI, tmp_path: Path) -> None:
-    wrong = "6000000000:AAE-revoked_token_Lk3Jh2Gf1"
+    wrong = "6000000000:AAE-revoked_token_Lk3Jh2Gf1Qw8Er5Ty"  # well shaped, but refused
     process = await start_quotebot(fake, tmp_path, token=wrong, QUOTEBOT_LOG_LEVEL="DEBUG")
     code, output = await finish(process, timeout=30)
     assert code == 2
@@ -70,7 +70,7 @@ async def test_rejected_token_is_reported_without_showing_it(fake: FakeBotAPI, t
 
 
 @pytest.mark.parametrize(
-    "secret", [TOKEN, "5127836401%3AAAF-quotebot_TEST_token_x9Zq2Lw7"], ids=["plain", "url-encoded"]
+    "secret", [TOKEN, "5127836401%3AAAF-quotebot_TEST_token_x9Zq2Lw7Kp3"], ids=["plain", "url-encoded"]
 )
 def test_redactor_hides_secrets_in_messages_arguments_and_tracebacks(secret: str) -> None:
     stream = io.StringIO()
