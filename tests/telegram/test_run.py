@@ -13,7 +13,7 @@ import pytest
 from bot.ops.redact import REDACTED, Redactor
 from tests.helpers.articles import long_article
 from tests.helpers.fake_bot_api import PRIVATE, FakeBotAPI, Fault
-from tests.helpers.quotebot_process import finish, quotebot_running, start_quotebot, stop
+from tests.helpers.quotebot_process import finish, printed, quotebot_running, start_quotebot, stop
 from tests.helpers.running import TOKEN
 from tests.helpers.telegram_helpers import ANSWER, QUESTION, answer_to
 
@@ -60,6 +60,37 @@ async def test_run_stops_on_ctrl_c_with_exit_code_0(fake: FakeBotAPI, tmp_path: 
     assert TOKEN not in output
 
 
+async def test_run_says_at_once_when_the_api_cannot_be_reached_and_stops_cleanly(
+    fake: FakeBotAPI, tmp_path: Path
+) -> None:
+    fake.outage(Fault.dropped())  # every call: the connection closes without an answer
+    async with quotebot_running(fake, tmp_path) as process:
+        first = await printed(process, "Cannot reach the Bot API")
+        code, rest = await stop(process)
+    assert f"Cannot reach the Bot API at http://127.0.0.1:{fake.port} (" in first
+    assert "trying again until it answers" in first
+    assert code == 0, first + rest
+    assert "Unclosed" not in rest and "Traceback" not in rest and TOKEN not in first + rest
+
+
+@pytest.mark.slow
+async def test_run_says_every_10_s_that_the_api_is_unreachable_then_starts_when_it_answers(
+    fake: FakeBotAPI, tmp_path: Path
+) -> None:
+    outage = fake.outage(Fault.dropped())
+    async with quotebot_running(fake, tmp_path) as process:
+        first = await printed(process, "Cannot reach the Bot API")
+        later = await printed(process, "Still cannot reach the Bot API", timeout=20)
+        outage.end()
+        await fake.wait_called("getUpdates", timeout=60, finished=False)  # polling
+        reply = await answer_to(fake, PRIVATE, fake.push_text(PRIVATE, QUESTION))
+        code, rest = await stop(process)
+    assert reply.text.startswith(ANSWER)
+    assert f"Still cannot reach the Bot API at http://127.0.0.1:{fake.port} after 10 s" in later
+    assert "Quotebot is running" in rest
+    assert code == 0 and "Unclosed" not in first + later + rest
+
+
 async def test_rejected_token_is_reported_without_showing_it(fake: FakeBotAPI, tmp_path: Path) -> None:
     wrong = "6000000000:AAE-revoked_token_Lk3Jh2Gf1Qw8Er5Ty"  # well shaped, but refused
     process = await start_quotebot(fake, tmp_path, token=wrong, QUOTEBOT_LOG_LEVEL="DEBUG")
@@ -67,6 +98,7 @@ async def test_rejected_token_is_reported_without_showing_it(fake: FakeBotAPI, t
     assert code == 2
     assert "rejected TELEGRAM_BOT_TOKEN" in output
     assert wrong not in output
+    assert "Unclosed" not in output  # the HTTP sessions opened before the refusal are closed
 
 
 @pytest.mark.parametrize(
