@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers.articles import ARTICLES
-from tests.helpers.terminal import CTRL_C, CTRL_D, terminal
+from tests.helpers.terminal import CTRL_D, terminal
 from tests.test_cli import quotebot
 
 SEED_TITLE = "North Korean POWs in Ukraine wish to defect to South Korea, but little progress on their transfer"
@@ -117,12 +117,12 @@ def test_at_a_terminal_ctrl_c_clears_a_half_typed_line_and_leaves_on_an_empty_on
         term.expect("? ")
         term.type("Who painted the")
         term.expect("Who painted the")
-        term.type(CTRL_C)
+        term.interrupt()
         term.expect("\n? ")  # a fresh prompt, the half-typed question gone
         term.type(QUESTION + "\n")
         reply = term.expect("\n? ")
         assert ANSWER in reply and "Mona Lisa" not in reply and "doesn't answer" not in reply
-        term.type(CTRL_C)
+        term.interrupt()
         assert term.exit_code() == 0
         assert "Traceback" not in term.shown and "KeyboardInterrupt" not in term.shown
 

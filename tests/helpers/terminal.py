@@ -35,6 +35,13 @@ class Terminal:
     def type(self, keys: str | bytes) -> None:
         os.write(self.master, keys.encode() if isinstance(keys, str) else keys)
 
+    def interrupt(self) -> None:
+        """Ctrl-C, after a person's pause: Python's readline waits in select() for the next key
+        without a timeout, so a SIGINT landing in the instant before it goes back to waiting (just
+        after echoing a key or showing the prompt) is only seen at the next key."""
+        time.sleep(0.3)
+        self.type(CTRL_C)
+
     def expect(self, text: str, timeout: float = 30.0) -> str:
         """Wait until ``text`` is shown after what earlier calls consumed; return all shown up to its end."""
         deadline = time.monotonic() + timeout
