@@ -82,14 +82,20 @@ async def _start_updates(app: Application, settings: Settings) -> None:
             timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES, error_callback=_polling_failed
         )
         return
-    await app.updater.start_webhook(
-        listen=settings.listen,
-        port=settings.port,
-        url_path=webhook.path,
-        webhook_url=webhook.url,
-        secret_token=webhook.secret,
-        allowed_updates=ALLOWED_UPDATES,
-    )
+    try:
+        await app.updater.start_webhook(
+            listen=settings.listen,
+            port=settings.port,
+            url_path=webhook.path,
+            webhook_url=webhook.url,
+            secret_token=webhook.secret,
+            allowed_updates=ALLOWED_UPDATES,
+        )
+    except OSError as err:  # the webhook server could not listen: port taken, address not here
+        raise UsageError(
+            f"cannot listen on {settings.listen}:{settings.port} for the webhook ({err.strerror or err}); "
+            "set QUOTEBOT_LISTEN and QUOTEBOT_PORT to a free address and port"
+        ) from None
 
 
 def _polling_failed(err: TelegramError) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import logging
 import signal
+import socket
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from bot.ops.redact import REDACTED, Redactor
 from tests.helpers.articles import long_article
 from tests.helpers.fake_bot_api import PRIVATE, FakeBotAPI, Fault
 from tests.helpers.quotebot_process import finish, printed, quotebot_running, start_quotebot, stop
-from tests.helpers.running import TOKEN
+from tests.helpers.running import PUBLIC_URL, SECRET, TOKEN
 from tests.helpers.telegram_helpers import ANSWER, QUESTION, answer_to
 
 LONG_QUESTION = "When was the convoy captured near the river crossing?"
@@ -89,6 +90,28 @@ async def test_run_says_every_10_s_that_the_api_is_unreachable_then_starts_when_
     assert f"Still cannot reach the Bot API at http://127.0.0.1:{fake.port} after 10 s" in later
     assert "Quotebot is running" in rest
     assert code == 0 and "Unclosed" not in first + later + rest
+
+
+async def test_run_with_the_webhook_port_taken_says_so_in_one_line(fake: FakeBotAPI, tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = int(taken.getsockname()[1])
+        process = await start_quotebot(
+            fake,
+            tmp_path,
+            QUOTEBOT_WEBHOOK_URL=PUBLIC_URL,
+            QUOTEBOT_WEBHOOK_SECRET=SECRET,
+            QUOTEBOT_LISTEN="127.0.0.1",
+            QUOTEBOT_PORT=str(port),
+            QUOTEBOT_METRICS_PORT="0",
+            QUOTEBOT_LOG_LEVEL="WARNING",
+        )
+        code, output = await finish(process, timeout=30)
+    assert code == 2, output
+    assert output.startswith(f"quotebot: error: cannot listen on 127.0.0.1:{port} for the webhook (")
+    assert "set QUOTEBOT_LISTEN and QUOTEBOT_PORT to a free address and port" in output
+    assert len(output.splitlines()) == 1 and "Traceback" not in output and "Unclosed" not in output
 
 
 async def test_rejected_token_is_reported_without_showing_it(fake: FakeBotAPI, tmp_path: Path) -> None:
