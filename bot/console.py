@@ -6,7 +6,8 @@ with example questions made from the article; ``/quit``, ``exit``, ``quit`` or C
 Ctrl-C clears a half-typed line, like a shell, and leaves on an empty one.
 
 With standard input not a terminal, it reads one question a line, prints each reply followed by
-a blank line, and exits at end of input (or at ``/quit``).
+a blank line, and exits at end of input (or at a line ``/quit``). A line ``exit`` or ``quit``
+there is data, not a person leaving: it gets the hint of any bare word.
 
 Replies are the same as in Telegram, as text; ``/start``, ``/about`` and "#2 question" (ask one
 article) work here too. An unknown ``/command`` and a bare word that is no question (``ok``,
@@ -84,15 +85,16 @@ def reply(answerer: Answerer, line: str) -> str:
         return str(err)
 
 
-def leaves(line: str) -> bool:
-    """Whether ``line`` asks to leave the console: ``/quit`` (``/exit``, ``/q``), or ``exit`` or ``quit`` alone."""
+def leaves(line: str, bare_words: bool = True) -> bool:
+    """Whether ``line`` asks to leave the console: ``/quit`` (``/exit``, ``/q``), or with
+    ``bare_words`` (at a terminal) also ``exit`` or ``quit`` alone."""
     text = line.strip().lower()
-    return text.split("@")[0] in QUIT or text.rstrip(".!") in LEAVING_WORDS
+    return text.split("@")[0] in QUIT or (bare_words and text.rstrip(".!") in LEAVING_WORDS)
 
 
 def _not_a_question(word: str) -> bool:
     word = word.lower()
-    return word in NOT_QUESTIONS or word in STOP_WORDS
+    return word in NOT_QUESTIONS or word in LEAVING_WORDS or word in STOP_WORDS
 
 
 def _hint(answerer: Answerer, word: str) -> str:
@@ -194,7 +196,7 @@ def _piped(answerer: Answerer, lines: Iterable[str], stdout: TextIO) -> None:
     for line in lines:
         if not line.strip():
             continue
-        if leaves(line):
+        if leaves(line, bare_words=False):
             break
         stdout.write(reply(answerer, line) + "\n\n")
         stdout.flush()

@@ -86,10 +86,16 @@ def test_a_bare_word_the_article_is_about_is_still_searched(tmp_path: Path) -> N
     assert "Battle of Kursk" in reply and reply.startswith("│ ")
 
 
-@pytest.mark.parametrize("leave", ["/quit", "exit", "quit", "/exit"])
-def test_piped_quit_or_exit_stops_reading(tmp_path: Path, leave: str) -> None:
+@pytest.mark.parametrize("leave", ["/quit", "/exit"])
+def test_piped_quit_stops_reading(tmp_path: Path, leave: str) -> None:
     replies = console(QUESTION, leave, QUESTION, cwd=tmp_path)
     assert len(replies) == 1 and replies[0].startswith(ANSWER)
+
+
+def test_piped_exit_or_quit_alone_is_a_line_like_any_other(tmp_path: Path) -> None:
+    replies = console("exit", "quit", QUESTION, cwd=tmp_path)
+    assert [reply.split(" is not a question")[0] for reply in replies[:2]] == ["“exit”", "“quit”"]
+    assert replies[2].startswith(ANSWER)  # the input is read to its end
 
 
 def test_piped_about_shows_the_title(tmp_path: Path) -> None:
