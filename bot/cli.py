@@ -23,7 +23,7 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import NoReturn, TextIO
 from urllib.parse import urlsplit
 
 from pydantic import ValidationError
@@ -40,8 +40,15 @@ __all__ = ["main"]
 log = logging.getLogger("quotebot")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, its mistakes told in one line like every other error (subcommands included)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"quotebot: error: {message} (see `{self.prog} --help`)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="quotebot",
         description="Answers questions about news articles by quoting their own sentences.",
     )
@@ -139,7 +146,7 @@ def _article(answerer: Answerer, number: int | None) -> int | None:
         return None
     count = len(answerer.corpus.articles)
     if not 1 <= number <= count:
-        raise UsageError(f"--article {number}: the corpus has {count} article(s), numbered from 1")
+        raise UsageError(f"--article {number}: the corpus has {count} article(s); give a number from 1 to {count}")
     return number - 1
 
 

@@ -80,6 +80,7 @@ FAILURES = {
     "eval-not-xz": Failure(
         ("eval", "set.jsonl.xz"), ("set.jsonl.xz is not an xz archive",), make=_write("set.jsonl.xz", GOOD)
     ),
+    "eval-no-file": Failure(("eval",), ("the following arguments are required: FILE", "quotebot eval --help")),
     "eval-rankings-no-folder": Failure(
         ("eval", "set.jsonl", "--rankings", "out/r.jsonl"),
         ("there is no folder out; create it",),
@@ -100,6 +101,8 @@ FAILURES = {
         make=_sqlite("other.db", "CREATE TABLE t (a)"),
     ),
     "stats-limit": Failure(("stats", "--limit", "0"), ("--limit must be at least 1",)),
+    "stats-limit-not-a-number": Failure(("stats", "--limit", "ten"), ("argument --limit: invalid int value: 'ten'",)),
+    "unknown-command": Failure(("serve",), ("invalid choice: 'serve'", "quotebot --help")),
     # ask
     "ask-missing-corpus": Failure(("ask", "--corpus", "nope", "Who?"), ("no such file or folder: nope",)),
     "ask-no-such-article": Failure(("ask", "--article", "9", "Who?"), ("--article 9: the corpus has 1 article",)),
