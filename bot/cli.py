@@ -256,7 +256,7 @@ def _eval_file_problem(path: Path, whole: bool = True) -> str | None:
     except IsADirectoryError:
         return f"cannot read {path}: it is a folder; {fix}"
     except PermissionError:
-        return f"cannot read {path}: permission denied; {fix} you may read"
+        return f"cannot read {path}: permission denied; give a question file you may read"
     except OSError as err:
         return f"cannot read {path} ({err.strerror or 'input/output error'}); {fix}"
     except lzma.LZMAError:
@@ -288,9 +288,18 @@ def _eval_line_problem(line: str) -> str | None:
     if not isinstance(sentences, list) or not all(isinstance(s, str) for s in sentences):
         return 'has "sentences" that are not a list of strings'
     gold = item.get("gold") or []
-    if not isinstance(gold, list) or not all(isinstance(g, int) and not isinstance(g, bool) for g in gold):
+    if not isinstance(gold, list) or not all(_whole_number(g) for g in gold):
         return 'has a "gold" that is not a list of sentence numbers'
     return None
+
+
+def _whole_number(value: object) -> bool:
+    """Whether the evaluator reads ``value`` as a sentence number (it takes ``int(value)``)."""
+    try:
+        int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def _without_repr(message: str) -> str:
