@@ -31,11 +31,11 @@ from bot.articles.narrowing import NoSuchArticle
 from bot.render import to_text
 from bot.search.analysis import STOP_WORDS
 
-__all__ = ["examples", "greeting", "help_text", "reply", "run"]
+__all__ = ["examples", "greeting", "help_text", "leaves", "reply", "run"]
 
 PROMPT = "? "
 QUIT = frozenset({"/quit", "/exit", "/q"})
-LEAVING_WORDS = frozenset({"exit", "quit"})  # alone on a line they leave, as in many shells
+LEAVING_WORDS = frozenset({"exit", "quit"})  # alone on a line at a terminal they leave, as in many shells
 KNOWN = frozenset({"/start", "/help", "/about", "/ask"}) | QUIT
 # Alone on a line, words of conversation or of a terminal, never meant as a search of the article.
 NOT_QUESTIONS = frozenset(
