@@ -68,7 +68,7 @@ from fake_bot_api import Call, Chat, FakeBotAPI, User  # noqa: E402
 
 from bot.botapi.flood import TELEGRAM_LIMITS, FloodLimits, Rate  # noqa: E402
 
-TOKEN = "5127836401:AAF-quotebot_LOAD_token_x9Zq2Lw7"
+TOKEN = "5127836401:AAF-quotebot_LOAD_token_x9Zq2Lw7Kp3"
 ASK = "/ask@Quote_Test_Bot"
 QUESTIONS = [
     "When were they captured?",

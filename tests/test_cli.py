@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers.terminal import terminal
+
 SEED_SENTENCES = 34
 
 
@@ -25,7 +27,9 @@ def quotebot(*args: str, stdin: str | bytes = b"", cwd: Path, env: dict[str, str
 
 
 def test_ask_json_one_object_per_question(tmp_path: Path) -> None:
-    result = quotebot("ask", "--json", "Who met the prisoners in March?", "What is the capital of Peru?", cwd=tmp_path)
+    result = quotebot(
+        "ask", "--json", "--each", "Who met the prisoners in March?", "What is the capital of Peru?", cwd=tmp_path
+    )
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in result.stdout.decode().splitlines()]
     assert [r["question"] for r in lines] == ["Who met the prisoners in March?", "What is the capital of Peru?"]
@@ -46,6 +50,44 @@ def test_ask_reads_one_question_a_line_from_stdin(tmp_path: Path) -> None:
     assert all(r["answered"] for r in rows)
 
 
+CAPTURED = "│ Ukrainian forces captured them in January 2023.\n  ¶4 · sentence 2\n"
+DECLINED = "The article doesn't answer that, as far as I can tell, so I won't guess.\n"
+
+
+def test_ask_words_without_quotes_are_one_question(tmp_path: Path) -> None:
+    result = quotebot("ask", "when", "were", "they", "captured", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.decode() == CAPTURED
+    as_json = quotebot("ask", "--json", "when", "were", "they", "captured?", cwd=tmp_path)
+    (row,) = [json.loads(line) for line in as_json.stdout.decode().splitlines()]
+    assert row["question"] == "when were they captured?" and row["answered"] is True
+
+
+def test_ask_each_shows_each_reply_under_its_question(tmp_path: Path) -> None:
+    result = quotebot("ask", "--each", "When were they captured?", "Who painted the Mona Lisa?", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.decode() == (
+        f"> When were they captured?\n{CAPTURED}\n> Who painted the Mona Lisa?\n{DECLINED}"
+    )
+    alone = quotebot("ask", "--each", "When were they captured?", cwd=tmp_path)
+    assert alone.stdout.decode() == CAPTURED  # one question: just its reply
+
+
+def test_ask_questions_from_stdin_each_reply_under_its_question(tmp_path: Path) -> None:
+    result = quotebot("ask", stdin="When were they captured?\n\nWho painted the Mona Lisa?\n", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.decode() == (
+        f"> When were they captured?\n{CAPTURED}\n> Who painted the Mona Lisa?\n{DECLINED}"
+    )
+
+
+def test_ask_with_no_question_at_a_terminal_prints_the_usage(tmp_path: Path) -> None:
+    with terminal("ask", cwd=tmp_path) as term:
+        assert term.exit_code() == 2
+    assert term.shown.startswith("usage: quotebot ask [-h] [--json] [--each]")
+    assert "pipe questions one a line" in term.shown and "Traceback" not in term.shown
+
+
 def test_quotes_are_whole_sentences_of_the_given_corpus(tmp_path: Path) -> None:
     article = tmp_path / "bridge.txt"
     article.write_text("The bridge opened in 1932. It was built by Dorman Long.\nThe tolls ended in 1998.\n")
@@ -59,7 +101,10 @@ def test_console_with_piped_input_prints_each_reply_and_exits(tmp_path: Path) ->
     result = quotebot("console", stdin="/about\nWhat did Ukrainian authorities release?\n", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     about, answer = result.stdout.decode().strip().split("\n\n")
-    assert "16 paragraphs, 34 sentences" in about
+    assert about == (
+        "North Korean POWs in Ukraine wish to defect to South Korea, but little progress on their transfer: "
+        "16 paragraphs, 34 sentences"
+    )
     assert "personal information and interrogation videos" in answer
     assert "¶4 · sentence 3" in answer
 
@@ -138,4 +183,4 @@ def test_eval_of_a_missing_file(tmp_path: Path) -> None:
 def test_settings_errors_are_one_line(tmp_path: Path) -> None:
     result = quotebot("ask", "x", cwd=tmp_path, env={"QUOTEBOT_LOG_LEVEL": "LOUD"})
     assert result.returncode == 2
-    assert result.stderr.decode().startswith("quotebot: error: setting LOG_LEVEL")
+    assert result.stderr.decode().startswith("quotebot: error: setting QUOTEBOT_LOG_LEVEL")

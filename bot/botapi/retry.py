@@ -148,6 +148,8 @@ class Outage:
         self._next_turn = 0.0
         self.up = asyncio.Event()  # set while the API works
         self.up.set()
+        self.went_down = asyncio.Event()  # set while it does not (for those who wait for that)
+        self.failure = ""  # how the last request failed, e.g. "ClientConnectorError on getMe"
 
     @property
     def down(self) -> bool:
@@ -172,7 +174,9 @@ class Outage:
             self._failures += 1
         self._failed_at = now
         self._next_turn = max(self._next_turn, now + self.backoff.pause(self._failures))
+        self.failure = what
         self.up.clear()
+        self.went_down.set()
 
     def worked(self) -> None:
         """A request got an answer: the API is up."""
@@ -181,6 +185,7 @@ class Outage:
         self._failures = 0
         self._since = None
         self.up.set()
+        self.went_down.clear()
 
 
 class RetryingRequest(BaseRequest):

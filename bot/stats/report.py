@@ -23,13 +23,28 @@ def report(path: Path, limit: int = 10) -> str:
     """The most asked questions, those the articles could not answer, and the thumbs-up ratio,
     as plain-text tables of at most ``limit`` rows each."""
     path = path.expanduser()
+    if path.is_dir():
+        raise StatsError(f"{path} is a folder, not a database; give --db (or QUOTEBOT_DB) the database file")
     if not path.is_file():
         raise StatsError(f"no database at {path}: nothing recorded yet, or QUOTEBOT_DB points elsewhere")
     try:
         with closing(sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=5)) as db:
             return _report(db, limit)
     except sqlite3.Error as err:
-        raise StatsError(f"cannot read {path}: {err}") from None
+        raise StatsError(_unreadable(path, err)) from None
+
+
+def _unreadable(path: Path, err: sqlite3.Error) -> str:
+    """Why the database could not be read, and what to do, as one sentence."""
+    text = str(err).lower()
+    theirs = "point --db (or QUOTEBOT_DB) at the file `quotebot run` records into"
+    if "not a database" in text:
+        return f"{path} is not a Quotebot database (not SQLite at all); {theirs}"
+    if "no such table" in text or "no such column" in text:
+        return f"{path} is an SQLite database but not Quotebot's ({err}); {theirs}"
+    if "locked" in text or "busy" in text:
+        return f"{path} is locked by another program; try again in a moment"
+    return f"cannot read {path} ({err}); check the file and its permissions"
 
 
 def _report(db: sqlite3.Connection, limit: int) -> str:

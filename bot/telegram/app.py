@@ -20,6 +20,7 @@ from telegram import (
     BotCommandScopeAllPrivateChats,
     BotCommandScopeChat,
     LinkPreviewOptions,
+    Message,
     Update,
 )
 from telegram.error import TelegramError
@@ -145,7 +146,7 @@ def build_application(
     quotebot = Quotebot(library, recorder, keyboards, monitor)
     # Before everything: chats not allowed and askers over their limit go no further.
     quota = Quota(settings.user_rate) if settings.user_rate else None
-    Guard(settings.allowed_chats, quota, quotebot.say).register(app)
+    Guard(settings.allowed_chats, quota, quotebot.say, unchanged=lambda m: _unchanged(quotebot, m)).register(app)
     # Before the Quotebot's own handlers, whose fallback answers unknown private commands with help.
     Admin(library, recorder, settings.admins, quotebot.say).register(app)
     Inline(library, recorder).register(app)
@@ -155,6 +156,12 @@ def build_application(
     app.bot_data[LIBRARY] = library
     app.bot_data[REQUESTS] = (replies, updates)
     return app
+
+
+def _unchanged(quotebot: Quotebot, message: Message) -> bool:
+    """Whether ``message`` is an edit of a question answered already, its text as it was then."""
+    earlier = quotebot.answered.get((message.chat_id, message.message_id))
+    return earlier is not None and earlier.text == message.text
 
 
 def library_of(app: Application) -> Library:

@@ -13,12 +13,15 @@ Runs before every other handler (group -1) and ends the handling of an update it
   channel posts, which come from no person): past it, the bot says so once, politely, then
   stays silent on that person's questions until their minute is over (:mod:`bot.telegram.quota`).
   Nobody else waits for it: the refusal costs no answer, and the notice is one message.
+  An edit that left the question's text as it was (Telegram also sends edits for changes the bot
+  cannot see) is not answered again, so it does not count either.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from collections.abc import Callable
 
 from telegram import Chat, Message, Update
 from telegram.error import TelegramError
@@ -52,10 +55,17 @@ def _question_message(update: Update) -> Message | None:
 class Guard:
     """The allow-list and the per-person limit, as a handler that runs before all others."""
 
-    def __init__(self, allowed: frozenset[int], quota: Quota | None, say: Say) -> None:
+    def __init__(
+        self,
+        allowed: frozenset[int],
+        quota: Quota | None,
+        say: Say,
+        unchanged: Callable[[Message], bool] = lambda message: False,
+    ) -> None:
         self.allowed = allowed
         self.quota = quota
         self.say = say
+        self.unchanged = unchanged  # whether an edited message's text is the one already answered
         self._left: OrderedDict[int, None] = OrderedDict()
 
     def register(self, app: Application) -> None:
@@ -69,6 +79,9 @@ class Guard:
         message = _question_message(update)
         if self.quota is None or message is None or question_of(message) is None:
             return
+        edited = update.edited_message is not None or update.edited_channel_post is not None
+        if edited and self.unchanged(message):
+            return  # the question handler leaves it alone: no answer, so it costs nothing
         sender = update.effective_user
         asker = sender.id if sender is not None else message.chat_id  # a channel asks as itself
         admission = self.quota.ask(asker)

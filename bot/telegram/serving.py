@@ -44,6 +44,8 @@ __all__ = ["Webhook", "run", "serve", "webhook_of"]
 log = logging.getLogger("quotebot.telegram")
 
 POLL_TIMEOUT = 30  # seconds a getUpdates long poll waits for news
+UNREACHABLE_EVERY = 10.0  # seconds between the lines saying the Bot API still cannot be reached at start
+UNREACHABLE_LINES = 6  # of them: the first minute (after it, a line each time reaching it gives up)
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 _SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what setWebhook accepts as secret_token
 
@@ -80,14 +82,20 @@ async def _start_updates(app: Application, settings: Settings) -> None:
             timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES, error_callback=_polling_failed
         )
         return
-    await app.updater.start_webhook(
-        listen=settings.listen,
-        port=settings.port,
-        url_path=webhook.path,
-        webhook_url=webhook.url,
-        secret_token=webhook.secret,
-        allowed_updates=ALLOWED_UPDATES,
-    )
+    try:
+        await app.updater.start_webhook(
+            listen=settings.listen,
+            port=settings.port,
+            url_path=webhook.path,
+            webhook_url=webhook.url,
+            secret_token=webhook.secret,
+            allowed_updates=ALLOWED_UPDATES,
+        )
+    except OSError as err:  # the webhook server could not listen: port taken, address not here
+        raise UsageError(
+            f"cannot listen on {settings.listen}:{settings.port} for the webhook ({err.strerror or err}); "
+            "set QUOTEBOT_LISTEN and QUOTEBOT_PORT to a free address and port"
+        ) from None
 
 
 def _polling_failed(err: TelegramError) -> None:
@@ -108,6 +116,8 @@ async def _until_done(step: Callable[[], Awaitable[object]], stop: asyncio.Event
         except NetworkError as err:
             if isinstance(err, BadRequest):  # BadRequest subclasses NetworkError, but is a refusal
                 raise
+            if stop.is_set():  # given up because the bot is stopping: nothing to try again
+                return False
             log.warning("Could not %s (%s); trying again in %.1f s", what, err, pause)
         try:
             await asyncio.wait_for(stop.wait(), pause)
@@ -132,9 +142,15 @@ async def serve(
     monitor = monitor_of(app, settings)
     deadline = _Deadline(app, settings.stop_timeout)
     watch = asyncio.create_task(deadline.on(stop), name="quotebot:stop-deadline")
+    initialized = False
     await monitor.start()
     try:
-        if not await _until_done(app.initialize, stop, "reach Telegram"):
+        telling = asyncio.create_task(_tell_while_unreachable(app, settings), name="quotebot:unreachable")
+        try:
+            initialized = await _until_done(app.initialize, stop, "reach Telegram")
+        finally:
+            telling.cancel()
+        if not initialized:
             return
         if app.post_init is not None:
             await app.post_init(app)
@@ -159,10 +175,47 @@ async def serve(
         if app.running:
             await _stop_in_time(app, deadline.at)
         await app.shutdown()
+        if not initialized:
+            # PTB's shutdown skips an application whose initialize never finished, and with it
+            # the HTTP sessions its bot opened before failing to reach Telegram: close them here.
+            await app.bot.shutdown()
         if app.post_shutdown is not None:  # serve() runs the application itself, as run_polling would
             await app.post_shutdown(app)
         await monitor.stop()
         watch.cancel()
+
+
+async def _tell_while_unreachable(app: Application, settings: Settings) -> None:
+    """While the bot starts: as soon as the Bot API fails, say where it was tried and that the bot
+    keeps trying, then say so again every 10 s for the first minute (cancelled once started)."""
+    requests: tuple[RetryingRequest, ...] = app.bot_data.get(REQUESTS, ())
+    if not requests:
+        return
+    outage = requests[0].outage  # getMe, the first call, goes through the replies' request
+    await outage.went_down.wait()
+    where = _origin(settings.api_base_url)
+    log.warning(
+        "Cannot reach the Bot API at %s (%s); trying again until it answers, and the bot starts then",
+        where,
+        outage.failure,
+    )
+    for line in range(1, UNREACHABLE_LINES + 1):
+        await asyncio.sleep(UNREACHABLE_EVERY)
+        if outage.down:
+            seconds = round(line * UNREACHABLE_EVERY)
+            log.warning(
+                "Still cannot reach the Bot API at %s after %d s (%s); still trying", where, seconds, outage.failure
+            )
+
+
+def _origin(url: str) -> str:
+    """``scheme://host[:port]`` of the API's URL: never its path, which the token follows."""
+    parts = urlsplit(url)
+    try:
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:  # not a number: Telegram will say what is wrong with it
+        port = ""
+    return f"{parts.scheme}://{parts.hostname or '?'}{port}"
 
 
 class _Deadline:

@@ -19,6 +19,15 @@ def test_seed_article_paragraphs_and_sentences(seed_corpus) -> None:  # type: ig
     assert (first.paragraph, first.position, first.sentence) == (1, 1, 0)
 
 
+def test_seed_article_has_a_headline_that_is_not_a_sentence(seed_corpus) -> None:  # type: ignore[no-untyped-def]
+    (article,) = seed_corpus.articles
+    assert article.title == (
+        "North Korean POWs in Ukraine wish to defect to South Korea, but little progress on their transfer"
+    )
+    assert article.title not in list(seed_corpus.texts())
+    assert seed_corpus.text(0).startswith("Two North Korean soldiers captured by Ukrainian forces")
+
+
 @pytest.mark.parametrize(
     "whole",
     [

@@ -55,6 +55,26 @@ async def quotebot_running(fake: FakeBotAPI, cwd: Path, token: str = TOKEN, **se
             await process.wait()
 
 
+async def printed(process: Process, text: str, timeout: float = 30) -> str:
+    """Read the process's standard error until a line holds ``text``: the lines read, up to that one."""
+    assert process.stderr is not None
+    lines: list[str] = []
+
+    async def read() -> str:
+        while True:
+            line = (await process.stderr.readline()).decode()  # type: ignore[union-attr]
+            if not line:
+                raise AssertionError(f"the process ended before printing {text!r}: {''.join(lines)}")
+            lines.append(line)
+            if text in line:
+                return "".join(lines)
+
+    try:
+        return await asyncio.wait_for(read(), timeout)
+    except TimeoutError:
+        raise AssertionError(f"{text!r} not printed within {timeout} s: {''.join(lines)}") from None
+
+
 async def finish(process: Process, timeout: float = 20) -> tuple[int, str]:
     """Wait for the process to exit: its exit code and everything it printed."""
     stdout, stderr = await asyncio.wait_for(process.communicate(), timeout)

@@ -20,8 +20,9 @@ from tests.helpers.fake_bot_api import FakeBotAPI
 
 __all__ = ["PUBLIC_URL", "SECRET", "TOKEN", "free_port", "make_settings", "running"]
 
-# Shaped like a real token, and distinctive, so a leak anywhere is easy to find.
-TOKEN = "5127836401:AAF-quotebot_TEST_token_x9Zq2Lw7"
+# Shaped like a real token (digits, a colon, 35 of A-Z a-z 0-9 _ -, as `quotebot run` checks), and
+# distinctive, so a leak anywhere is easy to find.
+TOKEN = "5127836401:AAF-quotebot_TEST_token_x9Zq2Lw7Kp3"
 
 
 def make_settings(fake: FakeBotAPI | None = None, **overrides: Any) -> Settings:

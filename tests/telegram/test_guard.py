@@ -78,6 +78,29 @@ async def test_a_person_over_the_limit_gets_one_notice_then_silence_and_slows_no
     assert [replied_to(c) for c in fake.sent(GROUP)] == [bob_in_group["message_id"]]
 
 
+async def test_an_unchanged_edit_does_not_count_against_the_limit(fake: FakeBotAPI, answerer: Answerer) -> None:
+    async with running(make_settings(fake, user_rate=2), answerer):
+        first = fake.push_text(PRIVATE, QUESTION, sender=ADA)
+        assert (await answer_to(fake, PRIVATE, first)).text.startswith(ANSWER)
+        fake.push_edit(first, QUESTION)  # Telegram sends these for changes the bot cannot see
+        second = fake.push_text(PRIVATE, "Who met the prisoners in March?", sender=ADA)
+        reply = await answer_to(fake, PRIVATE, second)
+    assert "Rep. Yoo Yong Won" in reply.text
+    assert [c.text for c in fake.sent(PRIVATE) if "asking faster" in c.text] == []
+    assert len(fake.sent(PRIVATE)) == 2 and not fake.calls_to("editMessageText")
+
+
+async def test_a_changed_edit_counts_as_a_question(fake: FakeBotAPI, answerer: Answerer) -> None:
+    async with running(make_settings(fake, user_rate=2), answerer):
+        first = fake.push_text(PRIVATE, QUESTION, sender=ADA)
+        await answer_to(fake, PRIVATE, first)
+        fake.push_edit(first, "Who met the prisoners in March?")
+        await fake.wait_called("editMessageText")
+        over = fake.push_text(PRIVATE, QUESTION, sender=ADA)
+        notice = await answer_to(fake, PRIVATE, over)
+    assert notice.text.startswith(too_many(2, 60)[:40])
+
+
 def test_the_notice_is_polite_and_says_when() -> None:
     assert too_many(10, 42.4) == (
         "You're asking faster than I can keep up: I answer up to 10 questions a minute from each person. "

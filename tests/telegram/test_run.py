@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import logging
 import signal
+import socket
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,8 @@ import pytest
 from bot.ops.redact import REDACTED, Redactor
 from tests.helpers.articles import long_article
 from tests.helpers.fake_bot_api import PRIVATE, FakeBotAPI, Fault
-from tests.helpers.quotebot_process import finish, quotebot_running, start_quotebot, stop
-from tests.helpers.running import TOKEN
+from tests.helpers.quotebot_process import finish, printed, quotebot_running, start_quotebot, stop
+from tests.helpers.running import PUBLIC_URL, SECRET, TOKEN
 from tests.helpers.telegram_helpers import ANSWER, QUESTION, answer_to
 
 LONG_QUESTION = "When was the convoy captured near the river crossing?"
@@ -60,17 +61,71 @@ async def test_run_stops_on_ctrl_c_with_exit_code_0(fake: FakeBotAPI, tmp_path: 
     assert TOKEN not in output
 
 
+async def test_run_says_at_once_when_the_api_cannot_be_reached_and_stops_cleanly(
+    fake: FakeBotAPI, tmp_path: Path
+) -> None:
+    fake.outage(Fault.dropped())  # every call: the connection closes without an answer
+    async with quotebot_running(fake, tmp_path) as process:
+        first = await printed(process, "Cannot reach the Bot API")
+        code, rest = await stop(process)
+    assert f"Cannot reach the Bot API at http://127.0.0.1:{fake.port} (" in first
+    assert "trying again until it answers" in first
+    assert code == 0, first + rest
+    assert "Unclosed" not in rest and "Traceback" not in rest and TOKEN not in first + rest
+
+
+@pytest.mark.slow
+async def test_run_says_every_10_s_that_the_api_is_unreachable_then_starts_when_it_answers(
+    fake: FakeBotAPI, tmp_path: Path
+) -> None:
+    outage = fake.outage(Fault.dropped())
+    async with quotebot_running(fake, tmp_path) as process:
+        first = await printed(process, "Cannot reach the Bot API")
+        later = await printed(process, "Still cannot reach the Bot API", timeout=20)
+        outage.end()
+        await fake.wait_called("getUpdates", timeout=60, finished=False)  # polling
+        reply = await answer_to(fake, PRIVATE, fake.push_text(PRIVATE, QUESTION))
+        code, rest = await stop(process)
+    assert reply.text.startswith(ANSWER)
+    assert f"Still cannot reach the Bot API at http://127.0.0.1:{fake.port} after 10 s" in later
+    assert "Quotebot is running" in rest
+    assert code == 0 and "Unclosed" not in first + later + rest
+
+
+async def test_run_with_the_webhook_port_taken_says_so_in_one_line(fake: FakeBotAPI, tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = int(taken.getsockname()[1])
+        process = await start_quotebot(
+            fake,
+            tmp_path,
+            QUOTEBOT_WEBHOOK_URL=PUBLIC_URL,
+            QUOTEBOT_WEBHOOK_SECRET=SECRET,
+            QUOTEBOT_LISTEN="127.0.0.1",
+            QUOTEBOT_PORT=str(port),
+            QUOTEBOT_METRICS_PORT="0",
+            QUOTEBOT_LOG_LEVEL="WARNING",
+        )
+        code, output = await finish(process, timeout=30)
+    assert code == 2, output
+    assert output.startswith(f"quotebot: error: cannot listen on 127.0.0.1:{port} for the webhook (")
+    assert "set QUOTEBOT_LISTEN and QUOTEBOT_PORT to a free address and port" in output
+    assert len(output.splitlines()) == 1 and "Traceback" not in output and "Unclosed" not in output
+
+
 async def test_rejected_token_is_reported_without_showing_it(fake: FakeBotAPI, tmp_path: Path) -> None:
-    wrong = "6000000000:AAE-revoked_token_Lk3Jh2Gf1"
+    wrong = "6000000000:AAE-revoked_token_Lk3Jh2Gf1Qw8Er5Ty"  # well shaped, but refused
     process = await start_quotebot(fake, tmp_path, token=wrong, QUOTEBOT_LOG_LEVEL="DEBUG")
     code, output = await finish(process, timeout=30)
     assert code == 2
     assert "rejected TELEGRAM_BOT_TOKEN" in output
     assert wrong not in output
+    assert "Unclosed" not in output  # the HTTP sessions opened before the refusal are closed
 
 
 @pytest.mark.parametrize(
-    "secret", [TOKEN, "5127836401%3AAAF-quotebot_TEST_token_x9Zq2Lw7"], ids=["plain", "url-encoded"]
+    "secret", [TOKEN, "5127836401%3AAAF-quotebot_TEST_token_x9Zq2Lw7Kp3"], ids=["plain", "url-encoded"]
 )
 def test_redactor_hides_secrets_in_messages_arguments_and_tracebacks(secret: str) -> None:
     stream = io.StringIO()
