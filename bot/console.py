@@ -9,9 +9,9 @@ With standard input not a terminal, it reads one question a line, prints each re
 a blank line, and exits at end of input (or at a line ``/quit``). A line ``exit`` or ``quit``
 there is data, not a person leaving: it gets the hint of any bare word.
 
-Replies are the same as in Telegram, as text; ``/start``, ``/about`` and "#2 question" (ask one
-article) work here too. An unknown ``/command`` and a bare word that is no question (``ok``,
-``hmm``, ``clear``) get a short hint instead of quotes.
+Replies are the same as in Telegram, as text; ``/start``, ``/about``, "#2 question" (ask one
+article) and follow-ups ("when was that?") work here too. An unknown ``/command`` and a bare
+word that is no question (``ok``, ``hmm``, ``clear``) get a short hint instead of quotes.
 """
 
 from __future__ import annotations
@@ -28,12 +28,14 @@ from bot import messages
 from bot.answer import Answerer
 from bot.articles.corpus import Corpus
 from bot.articles.narrowing import NoSuchArticle
+from bot.followups import Conversations
 from bot.render import to_text
 from bot.search.analysis import STOP_WORDS
 
 __all__ = ["examples", "greeting", "help_text", "leaves", "reply", "run"]
 
 PROMPT = "? "
+CONSOLE = "console"  # the console's one conversation, for follow-ups
 QUIT = frozenset({"/quit", "/exit", "/q"})
 LEAVING_WORDS = frozenset({"exit", "quit"})  # alone on a line at a terminal they leave, as in many shells
 KNOWN = frozenset({"/start", "/help", "/about", "/ask"}) | QUIT
@@ -56,11 +58,12 @@ FIRST_ARTICLES = 20  # of a folder, so that /help stays instant on an archive
 FALLBACK_EXAMPLE = "What happened?"
 
 
-def reply(answerer: Answerer, line: str) -> str:
+def reply(answerer: Answerer, line: str, conversation: Conversations | None = None) -> str:
     """The reply to one line, as Telegram would give it in a private chat, in plain text.
 
     The console's own commands (``/help``, unknown commands, bare words) are answered here too;
-    leaving (``/quit``) is the caller's business.
+    leaving (``/quit``) is the caller's business. With a ``conversation``, a follow-up ("when was
+    that?") is read with the question before, as in a chat.
     """
     text = line.strip()
     head, _, rest = text.partition(" ")
@@ -80,6 +83,8 @@ def reply(answerer: Answerer, line: str) -> str:
     if bare and _not_a_question(bare.group(1)):
         return _hint(answerer, bare.group(1))
     try:
+        if conversation is not None:
+            return to_text(conversation.ask(answerer, CONSOLE, text))
         return to_text(answerer.ask(text))
     except NoSuchArticle as err:
         return str(err)
@@ -193,12 +198,13 @@ def run(
 
 
 def _piped(answerer: Answerer, lines: Iterable[str], stdout: TextIO) -> None:
+    conversation = Conversations()
     for line in lines:
         if not line.strip():
             continue
         if leaves(line, bare_words=False):
             break
-        stdout.write(reply(answerer, line) + "\n\n")
+        stdout.write(reply(answerer, line, conversation) + "\n\n")
         stdout.flush()
 
 
@@ -225,6 +231,7 @@ def _interactive(answerer: Answerer, history: Path | None, stdout: TextIO) -> in
     except (ImportError, OSError):
         readline = None  # type: ignore[assignment]
     typed = _Typed(readline)
+    conversation = Conversations()
     previous = signal.signal(signal.SIGINT, typed.on_interrupt)
     stdout.write(greeting(answerer.corpus) + "\n")
     try:
@@ -243,7 +250,7 @@ def _interactive(answerer: Answerer, history: Path | None, stdout: TextIO) -> in
                 break
             if line.strip():
                 try:
-                    stdout.write(reply(answerer, line) + "\n\n")
+                    stdout.write(reply(answerer, line, conversation) + "\n\n")
                 except KeyboardInterrupt:
                     stdout.write("\n")  # a slow answer interrupted: back to the prompt
     finally:

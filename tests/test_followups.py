@@ -3,6 +3,8 @@ own chat or topic only, and only for a few minutes."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
 from bot.answer import Answerer
@@ -78,3 +80,17 @@ def test_a_short_question_answered_on_its_own_is_not_read_with_the_one_before(an
     chats.ask(answerer, "chat", "Who met the prisoners in March?")
     answer = chats.ask(answerer, "chat", "When were they captured?")  # "they": the article's soldiers
     assert answer.quotes[0].sentence.text == "Ukrainian forces captured them in January 2023."
+
+
+def test_the_console_reads_a_follow_up_with_the_question_before() -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "bot", "console"],
+        input=f"{FIRST}\n{FOLLOW_UP}\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    first, second = run.stdout.strip().split("\n\n")[:2]
+    assert "interviewed" in first
+    assert second.startswith(f"│ {WHEN}")
