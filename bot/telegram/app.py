@@ -32,6 +32,7 @@ from bot.config import Settings
 from bot.errors import UsageError
 from bot.library import Library
 from bot.ops.monitor import Monitor
+from bot.reading.reader import Reader
 from bot.stats.recorder import Recorder
 from bot.telegram.admin import Admin
 from bot.telegram.buttons import Buttons, Keyboards
@@ -40,6 +41,7 @@ from bot.telegram.guard import Guard
 from bot.telegram.handlers import Quotebot
 from bot.telegram.inline import Inline
 from bot.telegram.quota import Quota
+from bot.telegram.reading import Readings
 from bot.telegram.updates import MAX_CONCURRENT_UPDATES, ChatOrderedUpdates, QuotebotApplication
 
 __all__ = [
@@ -47,6 +49,7 @@ __all__ = [
     "LIBRARY",
     "REQUESTS",
     "build_application",
+    "file_url",
     "library_of",
     "set_command_menus",
 ]
@@ -101,6 +104,13 @@ async def set_command_menus(app: Application, admins: frozenset[int] = frozenset
             log.info("Could not set the admin menu for user %d: %s", admin, err)
 
 
+def file_url(api_base_url: str) -> str:
+    """Where files are downloaded from, beside the Bot API: ``…/bot`` becomes ``…/file/bot``."""
+    base = api_base_url.rstrip("/")
+    head, _, tail = base.rpartition("/")
+    return f"{head}/file/{tail}" if head else f"{base}/file"
+
+
 def build_application(
     settings: Settings, answerer: Answerer, limits: FloodLimits | None = TELEGRAM_LIMITS
 ) -> Application:
@@ -130,6 +140,7 @@ def build_application(
         ApplicationBuilder()
         .token(settings.token)
         .base_url(settings.api_base_url)
+        .base_file_url(file_url(settings.api_base_url))
         .request(replies)
         .get_updates_request(updates)
         .defaults(defaults)
@@ -143,13 +154,17 @@ def build_application(
     library = Library(answerer, settings.seeds, settings.cache)
     keyboards = Keyboards(Signer(settings.token))  # signed with the token: valid across restarts
     quotebot = Quotebot(library, recorder, keyboards, monitor)
+    reader = Reader(settings.fetch_allow) if settings.read_links else None
+    readings = Readings(library, reader, quotebot.say, quotebot.reply)
+    quotebot.editions = readings.edition  # each chat asks about its own article, when it brought one
     # Before everything: chats not allowed and askers over their limit go no further.
     quota = Quota(settings.user_rate) if settings.user_rate else None
     Guard(settings.allowed_chats, quota, quotebot.say).register(app)
     # Before the Quotebot's own handlers, whose fallback answers unknown private commands with help.
     Admin(library, recorder, settings.admins, quotebot.say).register(app)
     Inline(library, recorder).register(app)
-    Buttons(library, recorder, keyboards, quotebot.reply).register(app)
+    Buttons(library, recorder, keyboards, quotebot.reply, readings.edition).register(app)
+    readings.register(app)  # before the questions: a link, a file or a long text in a private chat is an article
     quotebot.register(app)
     monitor.attach(app)
     app.bot_data[LIBRARY] = library
