@@ -57,6 +57,10 @@ def _parser() -> argparse.ArgumentParser:
         "--article", type=int, metavar="N",
         help="answer from article N only (numbered as /about lists them)",
     )  # fmt: skip
+    ask.add_argument(
+        "--url", metavar="URL",
+        help="read the page at URL (as a link sent to the bot) and answer from it instead of the corpus",
+    )  # fmt: skip
     ask.add_argument("questions", nargs="*", metavar="QUESTION")
     evaluate = commands.add_parser("eval", help="score the retriever on a labelled question file")
     evaluate.add_argument("file", type=Path, metavar="FILE", help=".jsonl or .jsonl.xz, as in shared/eval")
@@ -97,15 +101,21 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return _stats(args.db or settings.db, args.limit)
     if args.command == "run" or (args.command is None and settings.token):
         return _run(settings)
-    corpus_path = getattr(args, "corpus", None) or settings.seeds
-    answerer = _answerer(corpus_path, settings)
+    if args.command == "ask" and args.url:
+        from bot.reading.cli import answerer_for_link
+
+        answerer = answerer_for_link(args.url, settings)
+    else:
+        answerer = _answerer(getattr(args, "corpus", None) or settings.seeds, settings)
     if args.command == "ask":
         questions = args.questions or _lines(sys.stdin)
         _ask(answerer, questions, args.json, _article(answerer, args.article))
         return 0
     if args.command is None and sys.stdin.isatty():
         print("Console mode. Set TELEGRAM_BOT_TOKEN to run the Telegram bot (see README).", file=sys.stderr)
-    return console.run(answerer, settings.history)
+    from bot.reading.cli import reader_for
+
+    return console.run(answerer, settings.history, reader=reader_for(settings))
 
 
 def _answerer(path: Path, settings: Settings) -> Answerer:

@@ -16,6 +16,8 @@ from typing import TextIO
 from bot import messages
 from bot.answer import Answerer
 from bot.articles.narrowing import NoSuchArticle
+from bot.reading.reader import Reader
+from bot.reading.session import ReadingSession
 from bot.render import to_text
 
 __all__ = ["reply", "run"]
@@ -47,23 +49,34 @@ def run(
     history: Path | None = None,
     stdin: TextIO = sys.stdin,
     stdout: TextIO = sys.stdout,
+    reader: Reader | None = None,
 ) -> int:
-    """Run the harness until end of input; ``history`` keeps interactive lines between runs."""
+    """Run the harness until end of input; ``history`` keeps interactive lines between runs.
+
+    With a ``reader``, ``/read URL`` reads a page to ask about and ``/reset`` goes back (bot.reading.session).
+    """
+    session = ReadingSession(answerer, reader)
     if stdin.isatty():
-        return _interactive(answerer, history, stdout)
-    _piped(answerer, stdin, stdout)
+        return _interactive(session, history, stdout)
+    _piped(session, stdin, stdout)
     return 0
 
 
-def _piped(answerer: Answerer, lines: Iterable[str], stdout: TextIO) -> None:
+def _reply(session: ReadingSession, line: str) -> str:
+    """The reply to ``line``: /read and /reset are the session's, the rest :func:`reply`'s."""
+    said = session.command(line)
+    return said if said is not None else reply(session.answerer, line)
+
+
+def _piped(session: ReadingSession, lines: Iterable[str], stdout: TextIO) -> None:
     for line in lines:
         if not line.strip():
             continue
-        stdout.write(reply(answerer, line) + "\n\n")
+        stdout.write(_reply(session, line) + "\n\n")
         stdout.flush()
 
 
-def _interactive(answerer: Answerer, history: Path | None, stdout: TextIO) -> int:
+def _interactive(session: ReadingSession, history: Path | None, stdout: TextIO) -> int:
     try:
         import readline
 
@@ -72,7 +85,7 @@ def _interactive(answerer: Answerer, history: Path | None, stdout: TextIO) -> in
             readline.read_history_file(history)
     except (ImportError, OSError):
         readline = None  # type: ignore[assignment]
-    corpus = answerer.corpus
+    corpus = session.answerer.corpus
     stdout.write(
         f"Quotebot console: {messages.about(corpus).splitlines()[0]}\n"
         "Ask a question about the article; /help for help, Ctrl-D to quit.\n"
@@ -87,7 +100,7 @@ def _interactive(answerer: Answerer, history: Path | None, stdout: TextIO) -> in
             if line.strip().lower() in QUIT:
                 break
             if line.strip():
-                stdout.write(reply(answerer, line) + "\n\n")
+                stdout.write(_reply(session, line) + "\n\n")
     except KeyboardInterrupt:
         stdout.write("\n")
     finally:

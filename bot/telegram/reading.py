@@ -19,7 +19,6 @@ of this is registered but ``/read``, which says the feature is off; links are th
 
 from __future__ import annotations
 
-import html
 import logging
 from collections.abc import Awaitable, Callable, Hashable
 
@@ -33,11 +32,12 @@ from bot.library import Edition, Library
 from bot.reading.errors import ReadError, file_refused
 from bot.reading.reader import MAX_FILE_BYTES, Reader, Reading, first_link, looks_pasted
 from bot.reading.shelf import Shelf
+from bot.reading.texts import about_reading, got_it
 from bot.telegram.buttons import Reply
 from bot.telegram.handlers import Say
 from bot.telegram.quota import Decision, Quota
 
-__all__ = ["READS_A_MINUTE", "Readings", "about_reading", "chat_key", "got_it"]
+__all__ = ["READS_A_MINUTE", "Readings", "chat_key"]
 
 log = logging.getLogger("quotebot.reading")
 
@@ -53,28 +53,6 @@ _Read = Callable[[Reader], Awaitable[Reading]]
 def chat_key(message: Message) -> Hashable:
     """Whose article a message asks about: its chat's, or in a forum its topic's."""
     return (message.chat_id, message.message_thread_id if message.is_topic_message else None)
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
-def got_it(reading: Reading) -> str:
-    """The HTML reply once an article is read."""
-    size = f"{_count(reading.paragraphs, 'paragraph')}, {_count(reading.sentences, 'sentence')}"
-    return f"Got it: <i>{html.escape(reading.title, quote=False)}</i> ({size}). Ask me about it."
-
-
-def about_reading(reading: Reading) -> str:
-    """/about in a chat that brought its own article: which one, and how to go back."""
-    lines = [f"You're asking about the article you sent: {reading.title}"]
-    lines.append(f"{_count(reading.paragraphs, 'paragraph')}, {_count(reading.sentences, 'sentence')}")
-    if reading.date:
-        lines.append(f"Published: {reading.date}")
-    if reading.source:
-        lines.append(f"Source: {reading.source}")
-    lines += ["", "Send another link or file to switch; /reset goes back to the articles I came with."]
-    return "\n".join(lines)
 
 
 class _HasReading(filters.MessageFilter):
@@ -226,7 +204,7 @@ class Readings:
             await self.say(update, TOO_BIG_TO_KEEP, False)
             return
         self.shelf.put(chat_key(message), reading)
-        await self.reply(message, [got_it(reading)], None)
+        await self.reply(message, [got_it(reading, as_html=True)], None)
 
     async def _admitted(self, update: Update) -> bool:
         """Whether the sender may bring another article this minute; told once when not."""
@@ -239,7 +217,7 @@ class Readings:
             await self.say(
                 update,
                 f"I read up to {self.quota.limit} new articles a minute from each person. "
-                f"Send the next one in {_count(seconds, 'second')}.",
+                f"Send the next one in {seconds} second{'' if seconds == 1 else 's'}.",
                 False,
             )
         return False
