@@ -80,26 +80,32 @@ GROUP_COMMANDS = [
     BotCommand("about", "The article I know"),
 ]
 ADMIN_COMMANDS = [
-    *PRIVATE_COMMANDS,
     BotCommand("stats", "What readers asked"),
     BotCommand("reload", "Read the articles again"),
 ]
+# Shown only while readers may bring their own article (QUOTEBOT_READ_LINKS).
+READING_COMMANDS = [
+    BotCommand("read", "Read an article: /read and a link"),
+    BotCommand("reset", "Back to the articles I came with"),
+]
 
 
-async def set_command_menus(app: Application, admins: frozenset[int] = frozenset()) -> None:
+async def set_command_menus(app: Application, admins: frozenset[int] = frozenset(), reading: bool = False) -> None:
     """Runs once at start-up: the command menus Telegram shows, one for private chats, one for groups,
-    and for each admin's private chat one with /stats and /reload.
+    and for each admin's private chat one with /stats and /reload; /read and /reset when ``reading``.
 
     A failure costs only the menus, so it is logged and the bot starts anyway.
     """
+    extra = READING_COMMANDS if reading else []
     try:
-        await app.bot.set_my_commands(PRIVATE_COMMANDS, scope=BotCommandScopeAllPrivateChats())
-        await app.bot.set_my_commands(GROUP_COMMANDS, scope=BotCommandScopeAllGroupChats())
+        await app.bot.set_my_commands(PRIVATE_COMMANDS + extra, scope=BotCommandScopeAllPrivateChats())
+        await app.bot.set_my_commands(GROUP_COMMANDS + extra, scope=BotCommandScopeAllGroupChats())
     except TelegramError as err:
         log.warning("Could not set the command menus: %s", err)
     for admin in sorted(admins):
         try:
-            await app.bot.set_my_commands(ADMIN_COMMANDS, scope=BotCommandScopeChat(admin))
+            menu = PRIVATE_COMMANDS + extra + ADMIN_COMMANDS
+            await app.bot.set_my_commands(menu, scope=BotCommandScopeChat(admin))
         except TelegramError as err:  # "chat not found" until the admin has written to the bot
             log.info("Could not set the admin menu for user %d: %s", admin, err)
 
@@ -146,7 +152,7 @@ def build_application(
         .defaults(defaults)
         .rate_limiter(FloodLimiter(limits, settings.flood_retries))
         .concurrent_updates(ChatOrderedUpdates(MAX_CONCURRENT_UPDATES))
-        .post_init(lambda app: set_command_menus(app, settings.admins))
+        .post_init(lambda app: set_command_menus(app, settings.admins, settings.read_links))
         .post_shutdown(close_database)
         .application_class(QuotebotApplication)
         .build()

@@ -183,3 +183,12 @@ async def test_the_log_names_the_host_only_never_the_link_or_the_text(
     assert [line for line in reading if site.url("") in line or "/news/" in line or "s3cr3t" in line] == []
     leaks = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO and "Taipei" in r.getMessage()]
     assert leaks == []
+
+
+async def test_the_menus_offer_read_and_reset_only_while_reading_is_on(fake: FakeBotAPI, answerer: Answerer) -> None:
+    async with running(make_settings(fake, read_links=False), answerer):
+        pass
+    menus = {
+        c.params["scope"]["type"]: [m["command"] for m in c.params["commands"]] for c in fake.calls_to("setMyCommands")
+    }
+    assert menus == {"all_private_chats": ["start", "help", "about"], "all_group_chats": ["ask", "help", "about"]}
