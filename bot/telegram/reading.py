@@ -208,8 +208,8 @@ class Readings:
 
     async def _admitted(self, update: Update) -> bool:
         """Whether the sender may bring another article this minute; told once when not."""
-        user = update.effective_user
-        admission = self.quota.ask(user.id if user is not None else update.effective_chat and update.effective_chat.id)
+        user, chat = update.effective_user, update.effective_chat
+        admission = self.quota.ask(user.id if user is not None else chat.id if chat is not None else None)
         if admission.decision is Decision.ANSWER:
             return True
         if admission.decision is Decision.NOTICE:

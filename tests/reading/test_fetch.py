@@ -32,6 +32,13 @@ async def test_a_page_is_fetched_with_a_plain_user_agent_and_no_cookies(site: Pa
     assert not any("Cookie" in h or "Authorization" in h for h in headers)  # the cookie set is not sent back
 
 
+async def test_a_host_name_is_fetched_at_the_addresses_vetted(site: PagesServer) -> None:
+    allow = [ipaddress.ip_network("127.0.0.1"), ipaddress.ip_network("::1")]  # localhost may have both
+    page = await Fetcher(allow).fetch(site.url("/news/lanterns.html", host="localhost"))
+    assert b"Lantern Festival in Taipei" in page.body
+    assert site.requests[0][1]["Host"] == f"localhost:{site.port}"
+
+
 async def test_the_limits_are_those_promised() -> None:
     assert (TIMEOUT, MAX_BYTES, MAX_REDIRECTS) == (10.0, 5 * 1024 * 1024, 5)
 

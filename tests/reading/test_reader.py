@@ -1,0 +1,22 @@
+"""From what a reader brought to an indexed article, or one sentence saying why not."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.reading.errors import ReadError
+from bot.reading.reader import MAX_FILE_BYTES, Reader
+from tests.helpers.pages_server import ARTICLE_TEXT
+
+
+async def test_a_file_over_2_mb_is_refused_even_when_telegram_did_not_say_its_size() -> None:
+    with pytest.raises(ReadError, match=r"^I couldn't read that file: it is over 2 MB\.$"):
+        await Reader().file(b"a" * (MAX_FILE_BYTES + 1), "huge.txt")
+
+
+async def test_pasted_text_is_indexed_and_answers() -> None:
+    reading = await Reader().text(ARTICLE_TEXT.read_text(encoding="utf-8"))
+    assert reading.title == "Lantern Festival in Taipei lights up the night"
+    assert reading.edition.answerer.corpus.articles[0].document == "pasted text"
+    answer = reading.edition.answerer.ask("How many visitors came last year?")
+    assert answer.quotes[0].sentence.text.startswith("Last Year over 4 million visitors")
