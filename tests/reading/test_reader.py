@@ -6,6 +6,7 @@ import pytest
 
 from bot.reading.errors import ReadError
 from bot.reading.reader import MAX_FILE_BYTES, Reader
+from bot.reading.texts import got_it
 from tests.helpers.pages_server import ARTICLE_TEXT
 
 
@@ -20,3 +21,12 @@ async def test_pasted_text_is_indexed_and_answers() -> None:
     assert reading.edition.answerer.corpus.articles[0].document == "pasted text"
     answer = reading.edition.answerer.ask("How many visitors came last year?")
     assert answer.quotes[0].sentence.text.startswith("Last Year over 4 million visitors")
+
+
+async def test_a_title_is_shown_as_text_never_as_markup() -> None:
+    text = "Fish & <b>chips</b> at the harbour\n\n" + ARTICLE_TEXT.read_text(encoding="utf-8").split("\n\n", 1)[1]
+    reading = await Reader().text(text)
+    assert got_it(reading, as_html=True).startswith(
+        "Got it: <i>Fish &amp; &lt;b&gt;chips&lt;/b&gt; at the harbour</i> ("
+    )
+    assert got_it(reading).startswith("Got it: Fish & <b>chips</b> at the harbour (")
