@@ -77,6 +77,15 @@ class _Pasted(filters.MessageFilter):
         return message.text is not None and looks_pasted(message.text)
 
 
+class _Linked(filters.MessageFilter):
+    """A message holding an http(s) link (a bare "example.org" is a question, not a link to read)."""
+
+    __slots__ = ()
+
+    def filter(self, message: Message) -> bool:
+        return _linked(message) is not None
+
+
 class Readings:
     """The handlers that read what readers bring, and the per-chat articles they make."""
 
@@ -110,13 +119,12 @@ class Readings:
             app.add_handler(CommandHandler("read", self.turned_off, fresh))
             return
         private = filters.ChatType.PRIVATE & fresh
-        links = filters.Entity(MessageEntity.URL) | filters.Entity(MessageEntity.TEXT_LINK)
         app.add_handler(CommandHandler("read", self.read, fresh))
         app.add_handler(CommandHandler("reset", self.reset, fresh))
         app.add_handler(CommandHandler("about", self.about, fresh & _HasReading(self.shelf)))
         app.add_handler(MessageHandler(private & filters.Document.ALL, self.document))
         app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND & _Pasted(), self.pasted))
-        app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND & links, self.link))
+        app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND & _Linked(), self.link))
 
     async def turned_off(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Runs on /read when QUOTEBOT_READ_LINKS is false."""
@@ -135,8 +143,7 @@ class Readings:
         """Runs on a private message holding a link: the page it points to is read."""
         message = update.effective_message
         link = _linked(message) if message is not None else None
-        if link is None:  # a text link to something else than http(s): a question after all
-            await self.say(update, HOW_TO_READ, False)
+        if link is None:  # the filter let only links through
             return
         await self._take(update, context, lambda reader: reader.link(link))
 
@@ -224,7 +231,7 @@ class Readings:
 
 
 def _linked(message: Message) -> str | None:
-    """The first http(s) link of a message: a bare link, or the target of a text link."""
+    """The first http(s) link of a message: written out, or the target of a text link."""
     for entity in message.entities:
         if entity.type == MessageEntity.TEXT_LINK and entity.url and entity.url.lower().startswith(("http:", "https:")):
             return entity.url

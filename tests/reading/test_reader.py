@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from bot.articles.corpus import ParsedArticle
 from bot.reading.errors import ReadError
-from bot.reading.reader import MAX_FILE_BYTES, Reader
+from bot.reading.extract import Extracted
+from bot.reading.reader import MAX_FILE_BYTES, MAX_SENTENCES, Reader, index
 from bot.reading.texts import got_it
 from tests.helpers.pages_server import ARTICLE_TEXT
 
@@ -30,3 +32,10 @@ async def test_a_title_is_shown_as_text_never_as_markup() -> None:
         "Got it: <i>Fish &amp; &lt;b&gt;chips&lt;/b&gt; at the harbour</i> ("
     )
     assert got_it(reading).startswith("Got it: Fish & <b>chips</b> at the harbour (")
+
+
+def test_a_book_is_refused_before_it_is_indexed() -> None:
+    sentence = "The lanterns were lit again on the next night."
+    paragraphs = [ParsedArticle("A book", None, [[sentence] * 1000 for _ in range(MAX_SENTENCES // 1000 + 1)])]
+    with pytest.raises(ReadError, match="too long for me"):
+        index(Extracted(paragraphs[0]), "book.txt")

@@ -192,3 +192,12 @@ async def test_the_menus_offer_read_and_reset_only_while_reading_is_on(fake: Fak
         c.params["scope"]["type"]: [m["command"] for m in c.params["commands"]] for c in fake.calls_to("setMyCommands")
     }
     assert menus == {"all_private_chats": ["start", "help", "about"], "all_group_chats": ["ask", "help", "about"]}
+
+
+async def test_a_site_named_without_a_link_is_a_question(fake: FakeBotAPI, reading_bot: Any) -> None:
+    url = {"type": "url", "offset": 0, "length": 11}  # Telegram marks a bare domain as a link too
+    reply = await answer_to(fake, PRIVATE, fake.push_text(PRIVATE, f"example.org {QUESTION}", entities=[url]))
+    assert ANSWER in reply.text  # answered (under a hedge: the article never names example.org)
+    link = {"type": "text_link", "offset": 0, "length": 4, "url": "http://10.0.0.1/news"}  # no lookup, no connection
+    hidden = await answer_to(fake, PRIVATE, fake.push_text(PRIVATE, "this one, please", entities=[link]))
+    assert hidden.text == REFUSED_PRIVATE  # a text link's target is what is read (and refused, being private)
