@@ -27,7 +27,16 @@ from bot.reading.errors import ReadError, file_refused
 from bot.reading.extract import Extracted, extract_file, extract_page, extract_plain
 from bot.reading.fetch import Fetcher, IPNetwork, host_of
 
-__all__ = ["MAX_FILE_BYTES", "PASTED_CHARS", "PASTED_PARAGRAPHS", "Reader", "Reading", "first_link", "looks_pasted"]
+__all__ = [
+    "MAX_FILE_BYTES",
+    "PASTED_CHARS",
+    "PASTED_PARAGRAPHS",
+    "Reader",
+    "Reading",
+    "file_too_big",
+    "first_link",
+    "looks_pasted",
+]
 
 log = logging.getLogger("quotebot.reading")
 
@@ -66,6 +75,11 @@ class Reading:
     @property
     def sentences(self) -> int:
         return len(self.edition.answerer.corpus)
+
+
+def file_too_big() -> ReadError:
+    """The refusal of a file over :data:`MAX_FILE_BYTES`."""
+    return file_refused(f"it is over {MAX_FILE_BYTES // (1024 * 1024)} MB")
 
 
 def first_link(text: str) -> str | None:
@@ -112,7 +126,7 @@ class Reader:
 
     async def file(self, data: bytes, name: str, mime_type: str | None = None) -> Reading:
         if len(data) > MAX_FILE_BYTES:
-            raise file_refused(f"it is over {MAX_FILE_BYTES // (1024 * 1024)} MB")
+            raise file_too_big()
         document = name or "file"
         reading = await asyncio.to_thread(lambda: index(extract_file(data, document, mime_type), document))
         log.info("Read a file: %d sentences", reading.sentences)

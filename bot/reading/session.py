@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import asyncio
 
-from bot import messages
 from bot.answer import Answerer
 from bot.reading.errors import ReadError
 from bot.reading.reader import Reader, Reading, first_link
-from bot.reading.texts import about_reading, got_it
+from bot.reading.texts import about_reading, back_to, got_it
 
 __all__ = ["TURNED_OFF", "ReadingSession", "read_link"]
 
@@ -47,8 +46,8 @@ class ReadingSession:
         if command == "/read":
             return self._read(rest)
         if command == "/reset" and self.reader is not None:
-            had, self.reading = self.reading, None
-            return f"{'Back to' if had else 'I am on'} {messages.articles_line(self.library.corpus)}."
+            had, self.reading = self.reading is not None, None
+            return back_to(self.library.corpus, had)
         if command == "/about" and self.reading is not None:
             return about_reading(self.reading)
         return None

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import html
 
+from bot import messages
+from bot.articles.corpus import Corpus
 from bot.reading.reader import Reading
 
-__all__ = ["RESET_HINT", "about_reading", "got_it"]
+__all__ = ["RESET_HINT", "about_reading", "back_to", "got_it"]
 
 RESET_HINT = "Send another link or file to switch; /reset goes back to the articles I came with."
 
@@ -33,3 +35,9 @@ def about_reading(reading: Reading) -> str:
     if reading.source:
         lines.append(f"Source: {reading.source}")
     return "\n".join([*lines, "", RESET_HINT])
+
+
+def back_to(corpus: Corpus, had: bool) -> str:
+    """/reset: back to the operator's articles (``had``: the chat had one of its own)."""
+    where = messages.articles_line(corpus)
+    return f"{'Back to' if had else 'I am on'} {where}. Ask me about it, or send me a link to read."

@@ -27,12 +27,11 @@ from telegram.constants import ChatAction
 from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandler, filters
 
-from bot import messages
 from bot.library import Edition, Library
 from bot.reading.errors import ReadError, file_refused
-from bot.reading.reader import MAX_FILE_BYTES, Reader, Reading, first_link, looks_pasted
+from bot.reading.reader import MAX_FILE_BYTES, Reader, Reading, file_too_big, first_link, looks_pasted
 from bot.reading.shelf import Shelf
-from bot.reading.texts import about_reading, got_it
+from bot.reading.texts import about_reading, back_to, got_it
 from bot.telegram.buttons import Reply
 from bot.telegram.handlers import Say
 from bot.telegram.quota import Decision, Quota
@@ -154,7 +153,7 @@ class Readings:
         if document is None:
             return
         if document.file_size is not None and document.file_size > MAX_FILE_BYTES:
-            await self.say(update, str(file_refused(f"it is over {MAX_FILE_BYTES // (1024 * 1024)} MB")), False)
+            await self.say(update, str(file_too_big()), False)
             return
         name, mime = document.file_name or "file", document.mime_type
 
@@ -180,10 +179,8 @@ class Readings:
         message = update.effective_message
         if message is None:
             return
-        corpus = self.library.current.answerer.corpus
         had = self.shelf.drop(chat_key(message))
-        back = f"Back to {messages.articles_line(corpus)}." if had else f"I'm on {messages.articles_line(corpus)}."
-        await self.say(update, back + " Ask me about it, or send me a link to read.", False)
+        await self.say(update, back_to(self.library.current.answerer.corpus, had), False)
 
     async def about(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Runs on /about in a chat that brought its own article."""
