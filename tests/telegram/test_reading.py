@@ -201,3 +201,11 @@ async def test_a_site_named_without_a_link_is_a_question(fake: FakeBotAPI, readi
     link = {"type": "text_link", "offset": 0, "length": 4, "url": "http://10.0.0.1/news"}  # no lookup, no connection
     hidden = await answer_to(fake, PRIVATE, fake.push_text(PRIVATE, "this one, please", entities=[link]))
     assert hidden.text == REFUSED_PRIVATE  # a text link's target is what is read (and refused, being private)
+
+
+@pytest.mark.slow
+async def test_a_page_slower_than_10_seconds_is_given_up(fake: FakeBotAPI, site: PagesServer, reading_bot: Any) -> None:
+    site.slow_for = 15.0
+    reply = await answer_to(fake, PRIVATE, fake.push_text(PRIVATE, site.url("/slow")), timeout=20)
+    assert reply.text == "I couldn't read that page: it took too long."
+    assert (await say(fake, PRIVATE, QUESTION)).startswith(ANSWER)
