@@ -76,6 +76,10 @@ def _parser() -> argparse.ArgumentParser:
         "--article", type=int, metavar="N",
         help="answer from article N only (numbered as /about lists them)",
     )  # fmt: skip
+    ask.add_argument(
+        "--url", metavar="URL",
+        help="read the page at URL (as a link sent to the bot) and answer from it instead of the corpus",
+    )  # fmt: skip
     ask.add_argument("words", nargs="*", metavar="WORD", help="the question (with --each: the questions)")
     ask.set_defaults(usage=ask.format_usage())
     evaluate = commands.add_parser("eval", help="score the retriever on a labelled question file")
@@ -122,15 +126,21 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
-    corpus_path = getattr(args, "corpus", None) or settings.seeds
-    answerer = _answerer(corpus_path, settings)
+    if args.command == "ask" and args.url:
+        from bot.reading.cli import answerer_for_link
+
+        answerer = answerer_for_link(args.url, settings)
+    else:
+        answerer = _answerer(getattr(args, "corpus", None) or settings.seeds, settings)
     if args.command == "ask":
         questions, several = _questions(args.words, args.each)
         _ask(answerer, questions, args.json, _article(answerer, args.article), headed=several)
         return 0
     if args.command is None and sys.stdin.isatty():
         print("Console mode. Set TELEGRAM_BOT_TOKEN to run the Telegram bot (see README).", file=sys.stderr)
-    return console.run(answerer, settings.history)
+    from bot.reading.cli import reader_for
+
+    return console.run(answerer, settings.history, reader=reader_for(settings))
 
 
 def _answerer(path: Path, settings: Settings) -> Answerer:

@@ -6,6 +6,7 @@ it is held as ``SecretStr`` so that printing or logging the settings never shows
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 from typing import Annotated, Literal
@@ -76,6 +77,11 @@ class Settings(BaseSettings):
     record: bool = True
     # Telegram user ids allowed /stats and /reload: "123,456" (NoDecode: not read as JSON).
     admins: Annotated[frozenset[int], NoDecode] = frozenset()
+    # Readers may bring their own article: a link, a file or pasted text (bot.reading); false: off.
+    read_links: bool = True
+    # Addresses the link fetcher may visit despite its rules (no private, loopback, link-local...):
+    # IPs or CIDR networks separated by commas, "10.1.2.3,192.168.0.0/24" (tests: 127.0.0.1).
+    fetch_allow: Annotated[frozenset[ipaddress.IPv4Network | ipaddress.IPv6Network], NoDecode] = frozenset()
 
     @field_validator(
         "telegram_bot_token", "webhook_secret", "webhook_url", "metrics_port", "history", "cache", mode="before"
@@ -102,6 +108,19 @@ class Settings(BaseSettings):
             if not all(part.removeprefix("-").isdigit() for part in parts):
                 raise ValueError("must be Telegram chat ids separated by commas, e.g. -1001234567890,123456")
             return frozenset(int(part) for part in parts)
+        return value
+
+    @field_validator("fetch_allow", mode="before")
+    @classmethod
+    def _network_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:
+                return frozenset(
+                    ipaddress.ip_network(part.strip(), strict=False) for part in value.split(",") if part.strip()
+                )
+            except ValueError:
+                example = "e.g. 10.0.0.5,192.168.1.0/24"
+                raise ValueError(f"must be IP addresses or networks separated by commas, {example}") from None
         return value
 
     @field_validator("log_level", "http_log_level")

@@ -29,6 +29,8 @@ from bot.answer import Answerer
 from bot.articles.corpus import Corpus
 from bot.articles.narrowing import NoSuchArticle
 from bot.followups import Conversations
+from bot.reading.reader import Reader
+from bot.reading.session import ReadingSession
 from bot.render import to_text
 from bot.search.analysis import STOP_WORDS
 
@@ -38,7 +40,7 @@ PROMPT = "? "
 CONSOLE = "console"  # the console's one conversation, for follow-ups
 QUIT = frozenset({"/quit", "/exit", "/q"})
 LEAVING_WORDS = frozenset({"exit", "quit"})  # alone on a line at a terminal they leave, as in many shells
-KNOWN = frozenset({"/start", "/help", "/about", "/ask"}) | QUIT
+KNOWN = frozenset({"/start", "/help", "/about", "/ask", "/read", "/reset"}) | QUIT
 # Alone on a line, words of conversation or of a terminal, never meant as a search of the article.
 NOT_QUESTIONS = frozenset(
     "ok okay k fine hmm hm huh uh um er yes no yeah yep nope sure thanks thank thx ty cool great nice "
@@ -129,6 +131,7 @@ def help_text(answerer: Answerer) -> str:
         lines.append("#N question   ask article N only, e.g. “#2 What happened?” (/about numbers them)")
     lines += [
         "/about        the article: title, paragraphs, sentences",
+        "/read URL     read a page and ask about it; /reset goes back to the articles served",
         "/help         this message",
         "/quit         leave (also Ctrl-D, or Ctrl-C on an empty line; Ctrl-C clears a half-typed line)",
     ]
@@ -189,22 +192,34 @@ def run(
     history: Path | None = None,
     stdin: TextIO = sys.stdin,
     stdout: TextIO = sys.stdout,
+    reader: Reader | None = None,
 ) -> int:
-    """Run the harness until end of input; ``history`` keeps interactive lines between runs."""
+    """Run the harness until end of input; ``history`` keeps interactive lines between runs.
+
+    With a ``reader``, ``/read URL`` reads a page to ask about and ``/reset`` goes back
+    (:mod:`bot.reading.session`).
+    """
+    session = ReadingSession(answerer, reader)
     if stdin.isatty():
-        return _interactive(answerer, history, stdout)
-    _piped(answerer, stdin, stdout)
+        return _interactive(session, history, stdout)
+    _piped(session, stdin, stdout)
     return 0
 
 
-def _piped(answerer: Answerer, lines: Iterable[str], stdout: TextIO) -> None:
+def _reply(session: ReadingSession, line: str, conversation: Conversations) -> str:
+    """The reply to ``line``: /read and /reset are the session's, the rest :func:`reply`'s."""
+    said = session.command(line)
+    return said if said is not None else reply(session.answerer, line, conversation)
+
+
+def _piped(session: ReadingSession, lines: Iterable[str], stdout: TextIO) -> None:
     conversation = Conversations()
     for line in lines:
         if not line.strip():
             continue
         if leaves(line, bare_words=False):
             break
-        stdout.write(reply(answerer, line, conversation) + "\n\n")
+        stdout.write(_reply(session, line, conversation) + "\n\n")
         stdout.flush()
 
 
@@ -221,7 +236,7 @@ class _Typed:
         raise KeyboardInterrupt
 
 
-def _interactive(answerer: Answerer, history: Path | None, stdout: TextIO) -> int:
+def _interactive(session: ReadingSession, history: Path | None, stdout: TextIO) -> int:
     try:
         import readline
 
@@ -233,7 +248,7 @@ def _interactive(answerer: Answerer, history: Path | None, stdout: TextIO) -> in
     typed = _Typed(readline)
     conversation = Conversations()
     previous = signal.signal(signal.SIGINT, typed.on_interrupt)
-    stdout.write(greeting(answerer.corpus) + "\n")
+    stdout.write(greeting(session.answerer.corpus) + "\n")
     try:
         while True:
             try:
@@ -250,7 +265,7 @@ def _interactive(answerer: Answerer, history: Path | None, stdout: TextIO) -> in
                 break
             if line.strip():
                 try:
-                    stdout.write(reply(answerer, line, conversation) + "\n\n")
+                    stdout.write(_reply(session, line, conversation) + "\n\n")
                 except KeyboardInterrupt:
                     stdout.write("\n")  # a slow answer interrupted: back to the prompt
     finally:

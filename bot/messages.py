@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from bot.articles.corpus import Corpus
 
-__all__ = ["about", "help_text", "hint", "start"]
+__all__ = ["about", "articles_line", "help_text", "hint", "start"]
 
 EXAMPLE = "Who…? When…? Where…? Why…?"
 NARROWING = "To ask about one article only, start with its number: “#2 Who…?”."
@@ -17,7 +17,8 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
-def _articles_line(corpus: Corpus) -> str:
+def articles_line(corpus: Corpus) -> str:
+    """The article, or how many: "the article “…”", "3 articles (/about lists them)"."""
     if len(corpus.articles) == 1:
         return f"the article “{corpus.articles[0].title}”"
     return f"{len(corpus.articles)} articles (/about lists them)"
@@ -26,7 +27,7 @@ def _articles_line(corpus: Corpus) -> str:
 def start(corpus: Corpus) -> str:
     lead = corpus.text(0)
     return (
-        f"Hello! I answer questions about {_articles_line(corpus)} by quoting its own sentences. "
+        f"Hello! I answer questions about {articles_line(corpus)} by quoting its own sentences. "
         "I never make things up: when the article doesn't say, I tell you.\n\n"
         f"It begins: “{lead}”\n\n"
         "Ask me anything about it, for example: “What happened?” or " + EXAMPLE

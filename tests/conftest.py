@@ -15,6 +15,7 @@ from bot.articles.corpus import Corpus, load_corpus
 from bot.config import Settings, default_seeds
 from tests.helpers.articles import ARTICLES, long_article
 from tests.helpers.fake_bot_api import FakeBotAPI
+from tests.helpers.pages_server import PagesServer
 from tests.helpers.running import TOKEN, make_settings, running
 
 
@@ -107,3 +108,17 @@ def articles_folder(tmp_path: Path) -> Path:
 def several(articles_folder: Path) -> Answerer:
     """The answerer on the three articles."""
     return Answerer(load_corpus(articles_folder))
+
+
+# Pages readers link (tests.helpers.pages_server) ---------------------------------------------------------------------
+
+
+@pytest.fixture
+async def site() -> AsyncIterator[PagesServer]:
+    """A news site on 127.0.0.1: the saved pages, and the ways a site can go wrong."""
+    server = PagesServer()
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()

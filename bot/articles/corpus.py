@@ -29,6 +29,7 @@ __all__ = [
     "CorpusError",
     "Sentence",
     "article_files",
+    "decode_text",
     "load_corpus",
     "parse_article",
 ]
@@ -242,24 +243,30 @@ def read_text(file: Path) -> str:
         data = file.read_bytes()
     except OSError as err:
         raise CorpusError(f"cannot read {file}: {err.strerror or err}") from None
+    return decode_text(data, str(file))
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """The text of an article's bytes (UTF-8, or UTF-16 with its mark), or a :class:`CorpusError`
+    naming ``name`` and saying why it has none: binary, not UTF-8, empty."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             text = data.decode("utf-16")
         except UnicodeDecodeError:
-            raise CorpusError(f"{file} is not valid UTF-16 text") from None
+            raise CorpusError(f"{name} is not valid UTF-16 text") from None
     else:
         if b"\x00" in data[:8192]:
-            raise CorpusError(f"{file} is binary, not a text article")
+            raise CorpusError(f"{name} is binary, not a text article")
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as err:
             raise CorpusError(
-                f"{file} is not UTF-8 text (byte 0x{data[err.start]:02x} at offset {err.start})"
+                f"{name} is not UTF-8 text (byte 0x{data[err.start]:02x} at offset {err.start})"
             ) from None
     if not text.strip():
-        raise CorpusError(f"{file} is empty")
+        raise CorpusError(f"{name} is empty")
     if not _looks_like_text(text):
-        raise CorpusError(f"{file} is binary, not a text article")
+        raise CorpusError(f"{name} is binary, not a text article")
     return text
 
 

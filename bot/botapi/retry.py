@@ -96,15 +96,18 @@ def repeatable(method: str) -> bool:
     return not _POSTS.match(method)
 
 
-def failure_of(outcome: Exception | tuple[int, bytes]) -> Failure | None:
-    """How a request failed, from what its exchange raised or its (status, body); None if it did not."""
+def failure_of(outcome: Exception | tuple[int, bytes], download: bool = False) -> Failure | None:
+    """How a request failed, from what its exchange raised or its (status, body); None if it did not.
+
+    A ``download`` (a file's content, not a Bot API answer) is no JSON, and need not be.
+    """
     if isinstance(outcome, tuple):
         status, payload = outcome
         if status in _NOT_ACTED_STATUSES:
             return Failure.NOT_SENT
         if status >= 500:  # 504 above all: a gateway gave up waiting for a server that may still act
             return Failure.UNCERTAIN
-        if 200 <= status <= 299 and not _readable(payload):
+        if 200 <= status <= 299 and not download and not _readable(payload):
             return Failure.UNREADABLE
         return None
     return Failure.NOT_SENT if isinstance(outcome, NotSent) else Failure.UNCERTAIN
@@ -257,7 +260,7 @@ class RetryingRequest(BaseRequest):
                 outcome = await self._inner.do_request(url, method, request_data, **timeouts)
             except NetworkError as err:  # TimedOut included
                 outcome = err
-            failure = failure_of(outcome)
+            failure = failure_of(outcome, download=method == "GET")  # PTB GETs files only; API calls POST
             if failure is None:
                 self.outage.worked()
                 return self._last(outcome)

@@ -33,6 +33,7 @@ from bot.config import Settings
 from bot.errors import UsageError
 from bot.library import Library
 from bot.ops.monitor import Monitor
+from bot.reading.reader import Reader
 from bot.stats.recorder import Recorder
 from bot.telegram.admin import Admin
 from bot.telegram.buttons import Buttons, Keyboards
@@ -41,6 +42,7 @@ from bot.telegram.guard import Guard
 from bot.telegram.handlers import Quotebot
 from bot.telegram.inline import Inline
 from bot.telegram.quota import Quota
+from bot.telegram.reading import Readings
 from bot.telegram.updates import MAX_CONCURRENT_UPDATES, ChatOrderedUpdates, QuotebotApplication
 
 __all__ = [
@@ -48,6 +50,7 @@ __all__ = [
     "LIBRARY",
     "REQUESTS",
     "build_application",
+    "file_url",
     "library_of",
     "set_command_menus",
 ]
@@ -78,28 +81,41 @@ GROUP_COMMANDS = [
     BotCommand("about", "The article I know"),
 ]
 ADMIN_COMMANDS = [
-    *PRIVATE_COMMANDS,
     BotCommand("stats", "What readers asked"),
     BotCommand("reload", "Read the articles again"),
 ]
+# Shown only while readers may bring their own article (QUOTEBOT_READ_LINKS).
+READING_COMMANDS = [
+    BotCommand("read", "Read an article: /read and a link"),
+    BotCommand("reset", "Back to the articles I came with"),
+]
 
 
-async def set_command_menus(app: Application, admins: frozenset[int] = frozenset()) -> None:
+async def set_command_menus(app: Application, admins: frozenset[int] = frozenset(), reading: bool = False) -> None:
     """Runs once at start-up: the command menus Telegram shows, one for private chats, one for groups,
-    and for each admin's private chat one with /stats and /reload.
+    and for each admin's private chat one with /stats and /reload; /read and /reset when ``reading``.
 
     A failure costs only the menus, so it is logged and the bot starts anyway.
     """
+    extra = READING_COMMANDS if reading else []
     try:
-        await app.bot.set_my_commands(PRIVATE_COMMANDS, scope=BotCommandScopeAllPrivateChats())
-        await app.bot.set_my_commands(GROUP_COMMANDS, scope=BotCommandScopeAllGroupChats())
+        await app.bot.set_my_commands(PRIVATE_COMMANDS + extra, scope=BotCommandScopeAllPrivateChats())
+        await app.bot.set_my_commands(GROUP_COMMANDS + extra, scope=BotCommandScopeAllGroupChats())
     except TelegramError as err:
         log.warning("Could not set the command menus: %s", err)
     for admin in sorted(admins):
         try:
-            await app.bot.set_my_commands(ADMIN_COMMANDS, scope=BotCommandScopeChat(admin))
+            menu = PRIVATE_COMMANDS + extra + ADMIN_COMMANDS
+            await app.bot.set_my_commands(menu, scope=BotCommandScopeChat(admin))
         except TelegramError as err:  # "chat not found" until the admin has written to the bot
             log.info("Could not set the admin menu for user %d: %s", admin, err)
+
+
+def file_url(api_base_url: str) -> str:
+    """Where files are downloaded from, beside the Bot API: ``…/bot`` becomes ``…/file/bot``."""
+    base = api_base_url.rstrip("/")
+    head, _, tail = base.rpartition("/")
+    return f"{head}/file/{tail}" if head else f"{base}/file"
 
 
 def build_application(
@@ -131,12 +147,13 @@ def build_application(
         ApplicationBuilder()
         .token(settings.token)
         .base_url(settings.api_base_url)
+        .base_file_url(file_url(settings.api_base_url))
         .request(replies)
         .get_updates_request(updates)
         .defaults(defaults)
         .rate_limiter(FloodLimiter(limits, settings.flood_retries))
         .concurrent_updates(ChatOrderedUpdates(MAX_CONCURRENT_UPDATES))
-        .post_init(lambda app: set_command_menus(app, settings.admins))
+        .post_init(lambda app: set_command_menus(app, settings.admins, settings.read_links))
         .post_shutdown(close_database)
         .application_class(QuotebotApplication)
         .build()
@@ -144,13 +161,17 @@ def build_application(
     library = Library(answerer, settings.seeds, settings.cache)
     keyboards = Keyboards(Signer(settings.token))  # signed with the token: valid across restarts
     quotebot = Quotebot(library, recorder, keyboards, monitor)
+    reader = Reader(settings.fetch_allow) if settings.read_links else None
+    readings = Readings(library, reader, quotebot.say, quotebot.reply)
+    quotebot.editions = readings.edition  # each chat asks about its own article, when it brought one
     # Before everything: chats not allowed and askers over their limit go no further.
     quota = Quota(settings.user_rate) if settings.user_rate else None
     Guard(settings.allowed_chats, quota, quotebot.say, unchanged=lambda m: _unchanged(quotebot, m)).register(app)
     # Before the Quotebot's own handlers, whose fallback answers unknown private commands with help.
     Admin(library, recorder, settings.admins, quotebot.say).register(app)
     Inline(library, recorder).register(app)
-    Buttons(library, recorder, keyboards, quotebot.reply).register(app)
+    Buttons(library, recorder, keyboards, quotebot.reply, readings.edition).register(app)
+    readings.register(app)  # before the questions: a link, a file or a long text in a private chat is an article
     quotebot.register(app)
     monitor.attach(app)
     app.bot_data[LIBRARY] = library

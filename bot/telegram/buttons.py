@@ -38,7 +38,7 @@ from bot.library import Edition, Library
 from bot.render import paragraph_html, to_html
 from bot.stats.recorder import Recorder, UnknownQuestion
 from bot.telegram.callback_data import Context, Feedback, More, Payload, Signer
-from bot.telegram.handlers import too_late
+from bot.telegram.handlers import Editions, too_late
 
 __all__ = ["EXPIRED", "Buttons", "Keyboards"]
 
@@ -120,8 +120,12 @@ class Keyboards:
 class Buttons:
     """The callback query handler: serves taps on the buttons :class:`Keyboards` makes."""
 
-    def __init__(self, library: Library, recorder: Recorder, keyboards: Keyboards, reply: Reply) -> None:
+    def __init__(
+        self, library: Library, recorder: Recorder, keyboards: Keyboards, reply: Reply, editions: Editions | None = None
+    ) -> None:
         self.library = library
+        # The articles of the answer's chat (its own, when it brought one), as for the question.
+        self.editions: Editions = editions or (lambda message: library.current)
         self.recorder = recorder
         self.keyboards = keyboards
         self.reply = reply
@@ -141,7 +145,7 @@ class Buttons:
             await self._feedback(query, payload)
             return
         message = query.message if isinstance(query.message, Message) else None  # None: too old, or inline
-        edition = self.library.current
+        edition = self.editions(message)
         if payload is None or message is None or not self._serves(edition, payload):
             log.info("Expired or unknown button in %s", f"chat {message.chat_id}" if message else "an inline message")
             await _toast(query, EXPIRED)

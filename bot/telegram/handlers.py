@@ -28,7 +28,7 @@ from bot.answer import Answerer
 from bot.articles.narrowing import NoSuchArticle
 from bot.botapi.retry import Unconfirmed
 from bot.followups import Conversations
-from bot.library import Library
+from bot.library import Edition, Library
 from bot.ops.monitor import Monitor
 from bot.render import MESSAGE_LIMIT, to_html, utf16_len
 from bot.stats.recorder import Recorder
@@ -37,7 +37,7 @@ from bot.telegram.filters import QUESTION, question_of
 if TYPE_CHECKING:  # the buttons module uses this one's helpers
     from bot.telegram.buttons import Keyboards
 
-__all__ = ["AnsweredQuestions", "Quotebot", "Say", "deliver", "html_parts", "plain_text", "too_late"]
+__all__ = ["AnsweredQuestions", "Editions", "Quotebot", "Say", "deliver", "html_parts", "plain_text", "too_late"]
 
 log = logging.getLogger("quotebot.telegram")
 
@@ -47,6 +47,8 @@ REMEMBERED_QUESTIONS = 10_000  # answered questions kept to tell a changed edit 
 Send = Callable[[str, str | None], Awaitable["Message | bool"]]
 # Sends plain text to the update's chat, escaped; monospaced when ``pre`` (see Quotebot.say).
 Say = Callable[[Update, str, bool], Awaitable[None]]
+# The articles a message's chat asks about (bot.telegram.reading: its own, or the operator's).
+Editions = Callable[[Message | None], Edition]
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,13 +151,22 @@ def html_parts(text: str, pre: bool = False) -> list[str]:
 class Quotebot:
     """The handlers, sharing the articles in service, the recorder and the memory of answered questions."""
 
-    def __init__(self, library: Library, recorder: Recorder, keyboards: Keyboards, monitor: Monitor) -> None:
+    def __init__(
+        self,
+        library: Library,
+        recorder: Recorder,
+        keyboards: Keyboards,
+        monitor: Monitor,
+        editions: Editions | None = None,
+    ) -> None:
         self.library = library
         self.recorder = recorder
         self.keyboards = keyboards
         self.answered = AnsweredQuestions()
         self.conversations = Conversations()  # the last question of each chat and topic, for follow-ups
         self.monitor = monitor  # counts, times and logs each question
+        # A chat that brought its own article asks about it; by default every chat asks the library.
+        self.editions: Editions = editions or (lambda message: library.current)
 
     @property
     def answerer(self) -> Answerer:
@@ -207,10 +218,11 @@ class Quotebot:
         if earlier is not None and earlier.text == message.text:
             return
         self.monitor.question(message.chat.type)
-        edition = self.library.current  # once: a /reload meanwhile must not mix two editions
+        edition = self.editions(message)  # once: a /reload meanwhile must not mix two editions
         try:
             if earlier is None:  # a new question may follow up the one before in its chat or topic
-                conversation = (message.chat_id, message.message_thread_id if message.is_topic_message else None)
+                topic = message.message_thread_id if message.is_topic_message else None
+                conversation = (message.chat_id, topic, edition.fingerprint)  # another article: a new talk
                 answer = self.conversations.ask(edition.answerer, conversation, question)
             else:
                 answer = edition.answerer.ask(question)

@@ -18,6 +18,7 @@ keyboards), forum topics, the update queue with real long polling (``timeout``; 
 confirms updates), the webhook, the command menus, inline queries and callback queries (each
 answered at most once, as Telegram allows).
 
+    sent = fake.push_document(PRIVATE, b"...", "story.txt")   # someone sends a file (getFile, download)
     query = fake.push_inline_query(ADA, "When?")       # someone types "@bot When?"
     [answer] = await fake.wait_inline_answer(query)     # what the bot listed
     posted = fake.choose(query, answer.params["results"][0]["id"], GROUP)   # and picks one
@@ -66,6 +67,7 @@ __all__ = [
 ]
 
 MESSAGE_LIMIT = 4096
+DOWNLOAD_LIMIT = 20 * 1024 * 1024  # getFile refuses larger files: "bots can download files of up to 20MB"
 _FOREVER = 10**12  # a fault rule's ``times`` for as long as its condition holds
 
 
@@ -321,6 +323,8 @@ class FakeBotAPI:
         self.webhook: dict[str, Any] = {}
         self.inline_feedback = True  # /setinlinefeedback done: chosen results are sent to the bot
         self._queries: dict[str, bool] = {}  # inline and callback query ids -> answered yet
+        self.files: dict[str, tuple[str, bytes]] = {}  # file_id -> (file_path, content), for getFile
+        self.downloads: list[str] = []  # file paths the bot downloaded, in order
         self._query_ids = itertools.count(4_000_000_000_000_000_001)
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
@@ -338,6 +342,7 @@ class FakeBotAPI:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -410,6 +415,19 @@ class FakeBotAPI:
         self.messages[(edited["chat"]["id"], edited["message_id"])] = edited
         kind = "edited_channel_post" if edited["chat"]["type"] == "channel" else "edited_message"
         return self.push(kind, edited)
+
+    def push_document(
+        self, chat: Chat, content: bytes, file_name: str, mime_type: str | None = None, **options: Any
+    ) -> dict[str, Any]:
+        """A user sends a file (a ``document``) in ``chat``; the bot may getFile and download it."""
+        number = len(self.files) + 1
+        file_id = f"BQACAgIAAxkBAAI{number:04d}document"
+        self.files[file_id] = (f"documents/file_{number}{_suffix(file_name)}", content)
+        document = {"file_id": file_id, "file_unique_id": f"AgAD{number:04d}", "file_name": file_name}
+        document["file_size"] = len(content)
+        if mime_type is not None:
+            document["mime_type"] = mime_type
+        return self.push("message", self.message(chat, document=document, **options))
 
     def open_topic(self, chat: Chat, name: str, by: User = ADA) -> int:
         """A forum topic is created in ``chat``; its thread id. Delivered unless the bot made it."""
@@ -597,6 +615,17 @@ class FakeBotAPI:
             self._activity.notify()
             for listener in self.listeners:
                 listener(call)
+
+    async def _download(self, request: web.Request) -> web.StreamResponse:
+        """``GET /file/bot<token>/<file_path>``: a file's content, as Telegram's file server gives it."""
+        if request.match_info["token"] != self.token:
+            return _error(401, "Unauthorized")
+        path = request.match_info["path"]
+        found = [content for file_path, content in self.files.values() if file_path == path]
+        if not found:
+            return _error(404, "Not Found")
+        self.downloads.append(path)
+        return web.Response(body=found[0], content_type="application/octet-stream")
 
     async def _params(self, request: web.Request, method: str) -> dict[str, Any]:
         params: dict[str, Any] = self.spec.decode_form(method, dict(request.query))
@@ -911,6 +940,16 @@ class FakeBotAPI:
         self._chat(params["chat_id"])
         return True
 
+    async def _api_getFile(self, params: dict[str, Any]) -> dict[str, Any]:
+        found = self.files.get(params["file_id"])
+        if found is None:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        path, content = found
+        if len(content) > DOWNLOAD_LIMIT:
+            raise ApiError(400, "Bad Request: file is too big")
+        unique = f"AgAD{list(self.files).index(params['file_id']) + 1:04d}"
+        return {"file_id": params["file_id"], "file_unique_id": unique, "file_size": len(content), "file_path": path}
+
     async def _api_getChat(self, params: dict[str, Any]) -> dict[str, Any]:
         chat = self._chat(params["chat_id"])
         gifts = dict.fromkeys(
@@ -956,6 +995,12 @@ class FakeBotAPI:
             raise ApiError(400, "Bad Request: START_PARAM_INVALID")
         self._answer_query(params["inline_query_id"])
         return True
+
+
+def _suffix(file_name: str) -> str:
+    """The extension Telegram keeps on a stored document's path ("documents/file_3.txt")."""
+    dot = file_name.rfind(".")
+    return file_name[dot:].lower() if dot > 0 else ""
 
 
 def _error(status: int, description: str) -> web.Response:

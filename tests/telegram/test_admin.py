@@ -77,7 +77,15 @@ async def test_admins_get_their_own_command_menu(fake: FakeBotAPI, answerer: Ans
         pass
     menus = {c.params["scope"]["type"]: c.params for c in fake.calls_to("setMyCommands")}
     assert menus["chat"]["scope"] == {"type": "chat", "chat_id": ADA.id}
-    assert [c["command"] for c in menus["chat"]["commands"]] == ["start", "help", "about", "stats", "reload"]
+    assert [c["command"] for c in menus["chat"]["commands"]] == [
+        "start",
+        "help",
+        "about",
+        "read",
+        "reset",
+        "stats",
+        "reload",
+    ]
 
 
 # /reload ----------------------------------------------------------------------------------

@@ -66,8 +66,8 @@ async def test_command_menus_are_set_per_scope_at_start(fake: FakeBotAPI, bot: A
     calls = fake.calls_to("setMyCommands")
     menus = {c.params["scope"]["type"]: [m["command"] for m in c.params["commands"]] for c in calls}
     assert menus == {
-        "all_private_chats": ["start", "help", "about"],
-        "all_group_chats": ["ask", "help", "about"],
+        "all_private_chats": ["start", "help", "about", "read", "reset"],
+        "all_group_chats": ["ask", "help", "about", "read", "reset"],
     }
 
 
