@@ -28,6 +28,7 @@ from bot import messages
 from bot.answer import Answerer
 from bot.articles.corpus import Corpus
 from bot.articles.narrowing import NoSuchArticle
+from bot.commands import CONSOLE, names
 from bot.followups import Conversations
 from bot.reading.reader import Reader
 from bot.reading.session import ReadingSession
@@ -37,10 +38,10 @@ from bot.search.analysis import STOP_WORDS
 __all__ = ["examples", "greeting", "help_text", "leaves", "reply", "run"]
 
 PROMPT = "? "
-CONSOLE = "console"  # the console's one conversation, for follow-ups
+CONVERSATION = "console"  # the console's one conversation, for follow-ups
 QUIT = frozenset({"/quit", "/exit", "/q"})
 LEAVING_WORDS = frozenset({"exit", "quit"})  # alone on a line at a terminal they leave, as in many shells
-KNOWN = frozenset({"/start", "/help", "/about", "/ask", "/read", "/reset"}) | QUIT
+KNOWN = names(CONSOLE) | QUIT
 # Alone on a line, words of conversation or of a terminal, never meant as a search of the article.
 NOT_QUESTIONS = frozenset(
     "ok okay k fine hmm hm huh uh um er yes no yeah yep nope sure thanks thank thx ty cool great nice "
@@ -86,7 +87,7 @@ def reply(answerer: Answerer, line: str, conversation: Conversations | None = No
         return _hint(answerer, bare.group(1))
     try:
         if conversation is not None:
-            return to_text(conversation.ask(answerer, CONSOLE, text))
+            return to_text(conversation.ask(answerer, CONVERSATION, text))
         return to_text(answerer.ask(text))
     except NoSuchArticle as err:
         return str(err)

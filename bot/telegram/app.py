@@ -29,6 +29,7 @@ from telegram.ext import Application, ApplicationBuilder, Defaults
 from bot.answer import Answerer
 from bot.botapi.flood import TELEGRAM_LIMITS, FloodLimiter, FloodLimits
 from bot.botapi.retry import RetryingRequest
+from bot.commands import ADMIN, GROUP, PRIVATE, menu
 from bot.config import Settings
 from bot.errors import UsageError
 from bot.library import Library
@@ -70,25 +71,9 @@ ALLOWED_UPDATES = [
 LIBRARY = "quotebot.library"  # where build_application leaves the Library in bot_data, for SIGHUP
 REQUESTS = "quotebot.requests"  # and the retrying requests, told by serve() when the bot stops
 
-PRIVATE_COMMANDS = [
-    BotCommand("start", "What I do, with an example"),
-    BotCommand("help", "How to ask me"),
-    BotCommand("about", "The article I know"),
-]
-GROUP_COMMANDS = [
-    BotCommand("ask", "Ask about the article: /ask your question"),
-    BotCommand("help", "How to ask me in a group"),
-    BotCommand("about", "The article I know"),
-]
-ADMIN_COMMANDS = [
-    BotCommand("stats", "What readers asked"),
-    BotCommand("reload", "Read the articles again"),
-]
-# Shown only while readers may bring their own article (QUOTEBOT_READ_LINKS).
-READING_COMMANDS = [
-    BotCommand("read", "Read an article: /read and a link"),
-    BotCommand("reset", "Back to the articles I came with"),
-]
+
+def _menu(scope: str, reading: bool) -> list[BotCommand]:
+    return [BotCommand(name, description) for name, description in menu(scope, reading)]
 
 
 async def set_command_menus(app: Application, admins: frozenset[int] = frozenset(), reading: bool = False) -> None:
@@ -97,16 +82,16 @@ async def set_command_menus(app: Application, admins: frozenset[int] = frozenset
 
     A failure costs only the menus, so it is logged and the bot starts anyway.
     """
-    extra = READING_COMMANDS if reading else []
+    private, group = _menu(PRIVATE, reading), _menu(GROUP, reading)
     try:
-        await app.bot.set_my_commands(PRIVATE_COMMANDS + extra, scope=BotCommandScopeAllPrivateChats())
-        await app.bot.set_my_commands(GROUP_COMMANDS + extra, scope=BotCommandScopeAllGroupChats())
+        await app.bot.set_my_commands(private, scope=BotCommandScopeAllPrivateChats())
+        await app.bot.set_my_commands(group, scope=BotCommandScopeAllGroupChats())
     except TelegramError as err:
         log.warning("Could not set the command menus: %s", err)
     for admin in sorted(admins):
         try:
-            menu = PRIVATE_COMMANDS + extra + ADMIN_COMMANDS
-            await app.bot.set_my_commands(menu, scope=BotCommandScopeChat(admin))
+            own = private + _menu(ADMIN, reading)
+            await app.bot.set_my_commands(own, scope=BotCommandScopeChat(admin))
         except TelegramError as err:  # "chat not found" until the admin has written to the bot
             log.info("Could not set the admin menu for user %d: %s", admin, err)
 
