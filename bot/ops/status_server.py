@@ -21,7 +21,6 @@ import socket
 from collections.abc import Callable
 
 from tornado.httpserver import HTTPServer
-from tornado.netutil import bind_sockets
 from tornado.web import Application, RequestHandler
 
 from bot.config import Settings
@@ -37,6 +36,23 @@ log = logging.getLogger("quotebot.status")
 def address_of(settings: Settings) -> tuple[str, int] | None:
     """Where the server listens, or None when it is off (see :func:`bot.healthcheck.endpoint`)."""
     return endpoint(settings.metrics_port, settings.metrics_listen, bool(settings.webhook_url))
+
+
+def _listen(host: str, port: int) -> list[socket.socket]:
+    """A listening socket on ``host``:``port`` ("" or "::": every address, IPv6 and IPv4).
+
+    Not tornado's ``bind_sockets``: when the port is taken it raises without closing the socket
+    it made, which then leaks until the garbage collector finds it; ``socket.create_server``
+    closes it.
+    """
+    every = host in ("", "::")
+    if every and socket.has_dualstack_ipv6():
+        server = socket.create_server(("", port), family=socket.AF_INET6, backlog=128, dualstack_ipv6=True)
+    else:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        server = socket.create_server(("" if every else host, port), family=family, backlog=128)
+    server.setblocking(False)
+    return [server]
 
 
 class _Health(RequestHandler):
@@ -86,7 +102,7 @@ class StatusServer:
 
     def start(self, host: str, port: int) -> None:
         """Listen on ``host``:``port`` (in the running event loop); an ``OSError`` if it cannot."""
-        self._sockets = bind_sockets(port, host)
+        self._sockets = _listen(host, port)
         self._server = HTTPServer(self._app)
         self._server.add_sockets(self._sockets)
         log.info("Health and metrics on http://%s:%d/healthz and /metrics", host, self.port)
