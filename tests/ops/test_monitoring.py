@@ -206,25 +206,30 @@ async def test_refusals_of_single_requests_leave_the_bot_healthy(fake: FakeBotAP
 
 # /metrics ----------------------------------------------------------------------------------
 
+ON_TOPIC_NOT_ANSWERED = "hey whos the documentary maker who talked to them"  # the closest lines, hedged
+
 
 async def test_metrics_count_questions_answers_and_reply_latency(fake: FakeBotAPI, ops: str) -> None:
     before = await metrics(ops)
     assert before("quotebot_questions_total", chat_type="private") == 0  # every series there from the start
     assert before("quotebot_answers_total", outcome="declined") == 0
+    assert before("quotebot_answers_total", outcome="closest") == 0
     assert before("quotebot_build_info", version="0.1.0") == 1
 
     await answer_to(fake, PRIVATE, fake.push_text(PRIVATE, QUESTION))
     await answer_to(fake, PRIVATE, fake.push_text(PRIVATE, DECLINED))
     await answer_to(fake, GROUP, fake.push_text(GROUP, f"{ASK} {QUESTION}"))
+    await answer_to(fake, GROUP, fake.push_text(GROUP, f"{ASK} {ON_TOPIC_NOT_ANSWERED}"))
     await answer_to(fake, PRIVATE, fake.push_text(PRIVATE, "/help"))  # a command is not a question
 
-    after = await eventually(lambda: metrics(ops), lambda s: s("quotebot_reply_latency_seconds_count") == 3)
+    after = await eventually(lambda: metrics(ops), lambda s: s("quotebot_reply_latency_seconds_count") == 4)
     assert after("quotebot_questions_total", chat_type="private") == 2
-    assert after("quotebot_questions_total", chat_type="group") == 1
+    assert after("quotebot_questions_total", chat_type="group") == 2
     assert after("quotebot_answers_total", outcome="answered") == 2
+    assert after("quotebot_answers_total", outcome="closest") == 1
     assert after("quotebot_answers_total", outcome="declined") == 1
     assert 0 < after("quotebot_reply_latency_seconds_sum") < 30
-    assert after("quotebot_reply_latency_seconds_bucket", le="+Inf") == 3
+    assert after("quotebot_reply_latency_seconds_bucket", le="+Inf") == 4
     assert after("quotebot_bot_api_last_success_timestamp_seconds") > time.time() - 60
 
 
