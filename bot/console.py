@@ -113,9 +113,9 @@ def _hint(answerer: Answerer, word: str) -> str:
 def greeting(corpus: Corpus) -> str:
     """The one line the interactive console starts with: what it serves and how to leave."""
     if len(corpus.articles) == 1:
-        served = f"“{corpus.articles[0].title}”, {_count(len(corpus), 'sentence')}"
+        served = f"“{corpus.articles[0].title}”, {messages.count(len(corpus), 'sentence')}"
     else:
-        served = f"{len(corpus.articles)} articles, {_count(len(corpus), 'sentence')} (/about lists them)"
+        served = f"{len(corpus.articles)} articles, {messages.count(len(corpus), 'sentence')} (/about lists them)"
     return f"Quotebot console: {served}. Ask a question; /help for help, /quit or Ctrl-D to leave."
 
 
@@ -182,10 +182,6 @@ def _names_in(sentence: str) -> list[str]:
         if words and not _NATIONALITY.search(words[-1]):
             names.append(" ".join(words))
     return names
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def run(

@@ -17,6 +17,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot import messages
 from bot.answer import Answerer, load_answerer
 from bot.articles.corpus import CorpusError
 from bot.articles.narrowing import fingerprint
@@ -52,14 +53,10 @@ class Reloaded:
     def summary(self) -> str:
         """One line for the admin and the log, e.g. "Reloaded: 3 articles, 120 sentences (was 2, 80)"."""
         old, new = self.before.answerer.corpus, self.after.answerer.corpus
-        now = f"{_count(len(new.articles), 'article')}, {_count(len(new), 'sentence')}"
+        now = f"{messages.count(len(new.articles), 'article')}, {messages.count(len(new), 'sentence')}"
         if not self.changed:
             return f"Reloaded: nothing changed ({now})."
         return f"Reloaded: {now} (was {len(old.articles)} and {len(old)})."
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 class Library:

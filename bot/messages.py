@@ -7,14 +7,20 @@ from __future__ import annotations
 
 from bot.articles.corpus import Corpus
 
-__all__ = ["about", "articles_line", "help_text", "hint", "start"]
+__all__ = ["about", "articles_line", "count", "help_text", "hint", "size", "start"]
 
 EXAMPLE = "Who…? When…? Where…? Why…?"
 NARROWING = "To ask about one article only, start with its number: “#2 Who…?”."
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
+def count(n: int, noun: str) -> str:
+    """ "1 sentence", "1,204 sentences"."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def size(paragraphs: int, sentences: int) -> str:
+    """ "4 paragraphs, 34 sentences"."""
+    return f"{count(paragraphs, 'paragraph')}, {count(sentences, 'sentence')}"
 
 
 def articles_line(corpus: Corpus) -> str:
@@ -54,8 +60,7 @@ def about(corpus: Corpus) -> str:
     lines = []
     for number, article in enumerate(corpus.articles, start=1):
         prefix = f"#{number} " if len(corpus.articles) > 1 else ""
-        size = f"{_count(article.paragraphs, 'paragraph')}, {_count(article.count, 'sentence')}"
-        line = f"{prefix}{article.title}: {size}"
+        line = f"{prefix}{article.title}: {size(article.paragraphs, article.count)}"
         if article.source:
             line += f"\nSource: {article.source}"
         lines.append(line)

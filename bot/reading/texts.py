@@ -13,22 +13,17 @@ __all__ = ["RESET_HINT", "about_reading", "back_to", "got_it"]
 RESET_HINT = "Send another link or file to switch; /reset goes back to the articles I came with."
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
 def got_it(reading: Reading, as_html: bool = False) -> str:
     """ "Got it: *title* (N paragraphs, M sentences). Ask me about it.", the title in italics in HTML."""
     title = f"<i>{html.escape(reading.title, quote=False)}</i>" if as_html else reading.title
-    size = f"{_count(reading.paragraphs, 'paragraph')}, {_count(reading.sentences, 'sentence')}"
-    return f"Got it: {title} ({size}). Ask me about it."
+    return f"Got it: {title} ({messages.size(reading.paragraphs, reading.sentences)}). Ask me about it."
 
 
 def about_reading(reading: Reading) -> str:
     """/about where the reader brought the article: which one, and how to go back."""
     lines = [
         f"You're asking about the article you sent: {reading.title}",
-        f"{_count(reading.paragraphs, 'paragraph')}, {_count(reading.sentences, 'sentence')}",
+        messages.size(reading.paragraphs, reading.sentences),
     ]
     if reading.date:
         lines.append(f"Published: {reading.date}")
