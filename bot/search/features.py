@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from bot.search import cues
+from bot.search import cues, kernel
 from bot.search.cues import KINDS
 
 if TYPE_CHECKING:
@@ -92,6 +92,37 @@ def matrix(index: Index, query: Query, scores: np.ndarray, candidates: np.ndarra
     """Feature rows for ``candidates`` (sorted corpus indices), and each one's window coverage.
 
     ``scores`` holds the BM25 score of the candidates and of the sentences up to two away.
+    Computed by the compiled kernel where it was built, else by :func:`vectorised`.
+    """
+    if not kernel.COMPILED:
+        return vectorised(index, query, scores, candidates)
+    k = query.cues
+    return index.words.matrix(
+        candidates,
+        scores,
+        index.term_slots(query),
+        index.question_words(query).view(np.uint8),
+        index.prefix_slots(query),
+        query.weights,
+        query.related.view(np.uint8),
+        query.total_weight,
+        query.background,
+        query.background_total,
+        query.prefix_terms,
+        query.prefix_weights,
+        query.pairs,
+        query.triples,
+        k.when,
+        k.number,
+        k.who,
+        k.where,
+        k.why,
+        k.define,
+    )
+
+
+def vectorised(index: Index, query: Query, scores: np.ndarray, candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`matrix` in numpy, for installs without the compiled kernel.
 
     A question has a few dozen candidates, so each numpy call here costs more in overhead than
     in work: the code keeps the calls few (one flat array of every word involved, lookups
@@ -266,4 +297,7 @@ _COLUMN = {name: i for i, name in enumerate(NAMES)}
 _OFFSETS = np.array([-2, -1, 1, 2])  # the sentences around a candidate: two before to two after
 
 
-CANDIDATE_RANKS = 12  # the "rank" feature counts among this many best candidates
+CANDIDATE_RANKS = 12  # the "rank" feature counts among this many best candidates (the kernel's too)
+
+if kernel.COMPILED and kernel.COLUMNS != NAMES:  # pragma: no cover - caught by any test run
+    raise ImportError("bot/search/_kernel.pyx computes other features than NAMES; rebuild it (pip install -e .)")

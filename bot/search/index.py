@@ -32,7 +32,7 @@ from itertools import pairwise
 import numpy as np
 
 from bot.articles.corpus import Corpus
-from bot.search import background, features
+from bot.search import background, features, kernel
 from bot.search.analysis import Word, analysed_words, terms
 from bot.search.building import PREFIX, STOP_PREFIX, Progress, build_arrays
 from bot.search.cues import question_cues
@@ -85,6 +85,19 @@ class Index:
         self.position: np.ndarray = every - a["first_of"]  # a sentence's place in its article
         self.remaining: np.ndarray = a["last_of"] - every  # sentences after it in its article
         self._arrays = a
+        if kernel.COMPILED:  # the word arrays, held once for the compiled features
+            self.words = kernel.Words(
+                self.units,
+                self.unit_flags,
+                self.unit_starts,
+                self.is_term.view(np.uint8),
+                self.sentence_flags,
+                self.position,
+                self.remaining,
+                self.lengths,
+                self.distinct,
+                self.prefix_of,
+            )
         # Per-question lookup tables over the vocabulary, filled for a question and then reset.
         self._term_slot = np.full(len(names), -1, dtype=np.int32)
         self._prefix_slot = np.full(int(a["prefix_of"].max(initial=-1)) + 2, -1, dtype=np.int32)
@@ -333,6 +346,8 @@ class Index:
         touched = self._accumulate(query.term_ids)
         if len(touched) == 0:
             return touched
+        if kernel.COMPILED:
+            return kernel.candidates(touched, self._buffer, self.position, self.remaining, CANDIDATES)
         return self._with_neighbours(self._best(touched, len(query.term_ids)))
 
     def _best(self, touched: np.ndarray, terms: int) -> np.ndarray:

@@ -13,6 +13,8 @@ from typing import Protocol
 
 import numpy as np
 
+from bot.search import kernel
+
 __all__ = ["BM25", "Recall"]
 
 
@@ -36,6 +38,8 @@ class BM25:
         self.indptr, self.rows, self.weights = indptr, rows, weights
 
     def score(self, term_ids: np.ndarray, into: np.ndarray) -> np.ndarray:
+        if kernel.COMPILED:
+            return kernel.accumulate(self.indptr, self.rows, self.weights, term_ids, into)
         # A sentence holding several of the terms is listed once for each (sorting them out
         # would cost more than all the rest at archive scale).
         indptr, rows, weights = self.indptr, self.rows, self.weights

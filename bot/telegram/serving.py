@@ -35,6 +35,7 @@ from bot.config import Settings
 from bot.errors import UsageError
 from bot.ops import redact
 from bot.ops.monitor import monitor_of
+from bot.search import kernel
 from bot.telegram.admin import reload_articles
 from bot.telegram.app import ALLOWED_UPDATES, REQUESTS, build_application, library_of
 from bot.telegram.updates import ChatOrderedUpdates
@@ -268,6 +269,8 @@ def run(settings: Settings) -> int:
     for warning in corpus.warnings:
         log.warning("%s", warning)
     log.info("Answering about %d article(s), %d sentences", len(corpus.articles), len(corpus))
+    if not kernel.COMPILED:
+        log.warning("The search runs in numpy, about twice as slow: reinstall with a C compiler to compile it")
     app = build_application(settings, answerer)
     try:
         asyncio.run(_serve_until_signalled(app, settings))

@@ -1,10 +1,10 @@
-"""The re-ranker's features: the vectorised computation (bot.features.matrix) against a plain
-one written here sentence by sentence, straight from what each feature means.
+"""The re-ranker's features: both fast computations (the compiled kernel and the numpy one
+that runs without it) against a plain one written here sentence by sentence, straight from what
+each feature means.
 
-The fast path is a few dozen numpy calls over every word of every candidate at once, easy to
-get subtly wrong (a neighbour across an article's edge, a phrase across two sentences); this
-reference loops over words in plain Python, and both must agree on every feature of every
-candidate, for questions of every kind, on one article and on many.
+The fast paths are easy to get subtly wrong (a neighbour across an article's edge, a phrase
+across two sentences); this reference loops over words in plain Python, and each path must agree
+with it on every feature of every candidate, for questions of every kind, on one article and on many.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from bot.articles.corpus import Corpus, load_corpus
-from bot.search import cues
+from bot.search import cues, kernel
 from bot.search.features import CANDIDATE_RANKS, NAMES
 from bot.search.index import Index, Query
 
@@ -171,8 +171,14 @@ def _seed_questions() -> list[str]:
     ]
 
 
+@pytest.mark.parametrize("path", ["compiled", "numpy"])
 @pytest.mark.parametrize("where", ["seed", "wikinews"])
-def test_the_vectorised_features_are_the_plain_ones(where: str, seed_corpus: Corpus) -> None:
+def test_the_fast_features_are_the_plain_ones(
+    where: str, path: str, seed_corpus: Corpus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if path == "compiled" and not kernel.COMPILED:
+        pytest.fail("the compiled kernel was not built (see tests/search/test_kernel.py)")
+    monkeypatch.setattr(kernel, "COMPILED", path == "compiled")
     if where == "seed":
         corpus, questions = seed_corpus, _seed_questions()
     else:

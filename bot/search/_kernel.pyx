@@ -1,0 +1,340 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""The three inner loops of a search, compiled: BM25 recall, the best candidates, and the
+re-ranker's features (issue 16).
+
+Each mirrors a numpy computation kept in :mod:`bot.search.recall`, :mod:`bot.search.index` and
+:mod:`bot.search.features`, which runs where this module could not be built (no C compiler at
+install). A question has a few dozen candidates, so numpy spent most of its time there in the
+overhead of a hundred small calls; these loops do the same work in one call each.
+``tests/search/test_kernel.py`` checks both paths against each other and against the plain
+computation of ``tests/search/test_features.py``.
+"""
+
+from libc.math cimport log1p, log1pf
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t
+from libc.stdlib cimport free, malloc
+from libc.string cimport memset
+
+import numpy as np
+
+from bot.search import cues
+
+# The features this module computes, in the order it computes them; features.py maps them to
+# its own columns by name.
+COLUMNS = (
+    "bm25", "bm25_share", "rank", "coverage", "coverage_squared", "background_coverage",
+    "background_window", "window_gain", "previous_gain", "anaphor_previous_gain", "previous",
+    "next", "far", "prefix", "related", "phrases", "rarest", "proximity", "early", "lead", "first",
+    "length", "novelty", "anaphor", "when_year", "when_date", "number", "measure", "who_capital",
+    "who_name", "where_place", "why_cause", "define_first",
+)
+
+cdef enum:
+    BM25, BM25_SHARE, RANK, COVERAGE, COVERAGE_SQUARED, BACKGROUND_COVERAGE, BACKGROUND_WINDOW,
+    WINDOW_GAIN, PREVIOUS_GAIN, ANAPHOR_PREVIOUS_GAIN, PREVIOUS, NEXT, FAR, PREFIX, RELATED,
+    PHRASES, RAREST, PROXIMITY, EARLY, LEAD, FIRST, LENGTH, NOVELTY, ANAPHOR, WHEN_YEAR, WHEN_DATE,
+    NUMBER, MEASURE, WHO_CAPITAL, WHO_NAME, WHERE_PLACE, WHY_CAUSE, DEFINE_FIRST, COLUMN_COUNT
+
+cdef uint16_t CAPITAL = cues.CAPITAL
+cdef uint16_t YEAR = cues.YEAR
+cdef uint16_t NUMBER_BIT = cues.NUMBER
+cdef uint16_t PLACE_WORD = cues.PLACE_WORD
+cdef uint16_t THE = cues.THE
+cdef uint16_t DATE_WORD = cues.DATE_WORD
+cdef uint16_t CAUSE_WORD = cues.CAUSE_WORD
+cdef uint16_t ANAPHOR_WORD = cues.ANAPHOR_WORD
+cdef uint16_t MEASURE_BIT = cues.MEASURE
+
+
+def accumulate(
+    const int64_t[::1] indptr, const int32_t[::1] rows, const float[::1] weights,
+    const int64_t[::1] term_ids, float[::1] into,
+):
+    """Add each term's posting weights into ``into``; every sentence touched, once per term it
+    holds (the numpy path's ``np.add.at``, term by term, in the same order)."""
+    cdef Py_ssize_t t, p, k = 0, total = 0
+    cdef int64_t j
+    for t in range(term_ids.shape[0]):
+        j = term_ids[t]
+        total += indptr[j + 1] - indptr[j]
+    touched = np.empty(total, dtype=np.int64)
+    cdef int64_t[::1] out = touched
+    cdef int32_t row
+    for t in range(term_ids.shape[0]):
+        j = term_ids[t]
+        for p in range(indptr[j], indptr[j + 1]):
+            row = rows[p]
+            into[row] += weights[p]
+            out[k] = row
+            k += 1
+    return touched
+
+
+def candidates(
+    const int64_t[::1] touched, const float[::1] scores, const int64_t[::1] position,
+    const int64_t[::1] remaining, Py_ssize_t count,
+):
+    """The ``count`` best touched sentences by score (ties to the earlier one) and the sentences
+    either side of them in the same article, sorted and distinct."""
+    if count <= 0:
+        return np.empty(0, dtype=np.int64)
+    cdef int64_t *best = <int64_t *> malloc(count * sizeof(int64_t))
+    cdef float *best_score = <float *> malloc(count * sizeof(float))
+    cdef Py_ssize_t have = 0, i, m
+    cdef int64_t s
+    cdef float v
+    cdef bint seen
+    try:
+        for i in range(touched.shape[0]):
+            s = touched[i]
+            v = scores[s]
+            if have == count and (v < best_score[have - 1] or (v == best_score[have - 1] and s >= best[have - 1])):
+                continue
+            seen = False
+            for m in range(have):
+                if best[m] == s:
+                    seen = True
+                    break
+            if seen:
+                continue
+            # Insert in order: higher score first, then the earlier sentence.
+            m = have if have < count else count - 1
+            while m > 0 and (best_score[m - 1] < v or (best_score[m - 1] == v and best[m - 1] > s)):
+                if m < count:
+                    best[m] = best[m - 1]
+                    best_score[m] = best_score[m - 1]
+                m -= 1
+            best[m] = s
+            best_score[m] = v
+            if have < count:
+                have += 1
+        around = set()
+        for i in range(have):
+            s = best[i]
+            around.add(s)
+            if position[s] >= 1:
+                around.add(s - 1)
+            if remaining[s] >= 1:
+                around.add(s + 1)
+        return np.array(sorted(around), dtype=np.int64)
+    finally:
+        free(best)
+        free(best_score)
+
+
+cdef class Words:
+    """An index's per-word and per-sentence arrays, held for :meth:`matrix`."""
+
+    cdef const int32_t[::1] units
+    cdef const uint16_t[::1] unit_flags
+    cdef const int64_t[::1] unit_starts
+    cdef const uint8_t[::1] is_term
+    cdef const uint16_t[::1] sentence_flags
+    cdef const int64_t[::1] position
+    cdef const int64_t[::1] remaining
+    cdef const float[::1] lengths
+    cdef const int32_t[::1] distinct
+    cdef const int32_t[::1] prefix_of
+
+    def __init__(self, units, unit_flags, unit_starts, is_term, sentence_flags, position, remaining,
+                 lengths, distinct, prefix_of):
+        self.units = units
+        self.unit_flags = unit_flags
+        self.unit_starts = unit_starts
+        self.is_term = is_term
+        self.sentence_flags = sentence_flags
+        self.position = position
+        self.remaining = remaining
+        self.lengths = lengths
+        self.distinct = distinct
+        self.prefix_of = prefix_of
+
+    cdef void _held(self, int64_t s, const int32_t[::1] slot, uint8_t *into):
+        cdef int64_t w
+        cdef int32_t k
+        for w in range(self.unit_starts[s], self.unit_starts[s + 1]):
+            k = slot[self.units[w]]
+            if k >= 0:
+                into[k] = 1
+
+    def matrix(
+        self, const int64_t[::1] candidates, const float[::1] scores, const int32_t[::1] slot,
+        const uint8_t[::1] asked, const int32_t[::1] prefix_slot, const double[::1] weights,
+        const uint8_t[::1] related, double total, const double[::1] background, double background_total,
+        const int64_t[::1] prefix_terms, const double[::1] prefix_weights, frozenset pairs,
+        frozenset triples, bint when, bint number, bint who, bint where, bint why, bint define,
+    ):
+        """Feature rows for the candidates (columns in the order of :data:`COLUMNS`), and each
+        one's window coverage: what ``features.matrix`` computes with numpy."""
+        cdef Py_ssize_t n = candidates.shape[0], q = weights.shape[0], p_count = prefix_terms.shape[0]
+        result = np.zeros((n, COLUMN_COUNT), dtype=np.float64)
+        window_out = np.zeros(n, dtype=np.float64)
+        cdef double[:, ::1] f = result
+        cdef double[::1] window = window_out
+        cdef uint8_t *own = <uint8_t *> malloc(max(q, 1))
+        cdef uint8_t *previous = <uint8_t *> malloc(max(q, 1))
+        cdef uint8_t *following = <uint8_t *> malloc(max(q, 1))
+        cdef uint8_t *has_prefix = <uint8_t *> malloc(max(p_count, 1))
+        cdef Py_ssize_t i, k, m, matched, higher
+        cdef int64_t c, w, lo, hi, seen_terms, first_hit, last_hit
+        cdef int32_t ps
+        cdef uint16_t flag, next_flag, bits
+        cdef double top = 0.0, rarest = 0.0, bm, cover, with_previous, near, bg_own, bg_near, rel
+        cdef double prefix_sum, best_weight, before, after, far
+        cdef bint is_new, next_new, capital, next_capital
+        cdef int found
+        try:
+            for i in range(n):
+                bm = scores[candidates[i]]
+                if i == 0 or bm > top:
+                    top = bm
+            if top == 0.0:
+                top = 1.0
+            for k in range(q):
+                if weights[k] > rarest:
+                    rarest = weights[k]
+            if rarest == 0.0:
+                rarest = 1.0
+            total = max(total, 1e-9)
+            background_total = max(background_total, 1e-9)
+            for i in range(n):
+                c = candidates[i]
+                bm = scores[c]
+                memset(own, 0, max(q, 1))
+                memset(previous, 0, max(q, 1))
+                memset(following, 0, max(q, 1))
+                self._held(c, slot, own)
+                if self.position[c] >= 1:
+                    self._held(c - 1, slot, previous)
+                if self.remaining[c] >= 1:
+                    self._held(c + 1, slot, following)
+                cover = with_previous = near = bg_own = bg_near = rel = best_weight = 0.0
+                matched = 0
+                for k in range(q):
+                    if own[k]:
+                        matched += 1
+                        cover += weights[k]
+                        bg_own += background[k]
+                        if related[k]:
+                            rel += weights[k]
+                        if weights[k] > best_weight:
+                            best_weight = weights[k]
+                    if own[k] or previous[k]:
+                        with_previous += weights[k]
+                    if own[k] or previous[k] or following[k]:
+                        near += weights[k]
+                        bg_near += background[k]
+                cover /= total
+                with_previous = with_previous / total - cover
+                near /= total
+
+                # Proximity and how early the first matched term comes, counted in terms.
+                lo, hi = self.unit_starts[c], self.unit_starts[c + 1]
+                seen_terms = 0
+                first_hit = last_hit = -1
+                for w in range(lo, hi):
+                    if self.is_term[self.units[w]]:
+                        seen_terms += 1
+                    if slot[self.units[w]] >= 0:
+                        if first_hit < 0:
+                            first_hit = seen_terms
+                        last_hit = seen_terms
+                if matched >= 2:
+                    f[i, PROXIMITY] = matched / <double> max(last_hit - first_hit + 1, 1)
+                if first_hit >= 0:
+                    f[i, EARLY] = 1.0 / (first_hit + 1.0)
+
+                # Runs of two and three of the question's words.
+                found = 0
+                if pairs:
+                    for w in range(lo, hi - 1):
+                        if asked[self.units[w]] and asked[self.units[w + 1]]:
+                            if (self.units[w], self.units[w + 1]) in pairs:
+                                found += 1
+                            if (triples and w + 2 < hi and asked[self.units[w + 2]]
+                                    and (self.units[w], self.units[w + 1], self.units[w + 2]) in triples):
+                                found += 1
+                f[i, PHRASES] = found
+
+                # Question terms met only through a shared prefix.
+                if p_count:
+                    memset(has_prefix, 0, p_count)
+                    for w in range(lo, hi):
+                        ps = self.prefix_of[self.units[w]]
+                        if ps >= 0 and prefix_slot[ps] >= 0:
+                            has_prefix[prefix_slot[ps]] = 1
+                    prefix_sum = 0.0
+                    for k in range(p_count):
+                        if has_prefix[k] and (prefix_terms[k] < 0 or q == 0 or not own[slot[prefix_terms[k]]]):
+                            prefix_sum += prefix_weights[k]
+                    f[i, PREFIX] = prefix_sum / total
+
+                # Answer-type cues: words the question lacks, and what they are.
+                bits = self.sentence_flags[c]
+                for w in range(lo, hi):
+                    flag = self.unit_flags[w]
+                    is_new = not asked[self.units[w]]
+                    if when and flag & YEAR and is_new:
+                        f[i, WHEN_YEAR] = 1.0
+                    if number and flag & NUMBER_BIT:
+                        f[i, NUMBER] = 1.0
+                    capital = (flag & CAPITAL) != 0 and is_new
+                    if who and capital:
+                        f[i, WHO_CAPITAL] = 1.0
+                    if w + 1 < hi:
+                        next_flag = self.unit_flags[w + 1]
+                        next_new = not asked[self.units[w + 1]]
+                        next_capital = (next_flag & CAPITAL) != 0 and next_new
+                        if who and capital and next_capital:
+                            f[i, WHO_NAME] = 1.0
+                        if where and flag & PLACE_WORD:
+                            if next_capital:
+                                f[i, WHERE_PLACE] = 1.0
+                            elif (next_flag & THE and w + 2 < hi and self.unit_flags[w + 2] & CAPITAL
+                                    and not asked[self.units[w + 2]]):
+                                f[i, WHERE_PLACE] = 1.0
+                if when and bits & DATE_WORD:
+                    f[i, WHEN_DATE] = 1.0
+                if number and bits & MEASURE_BIT:
+                    f[i, MEASURE] = 1.0
+                if why and bits & CAUSE_WORD:
+                    f[i, WHY_CAUSE] = 1.0
+                if define and self.position[c] == 0:
+                    f[i, DEFINE_FIRST] = 1.0
+
+                higher = 0
+                for m in range(n):
+                    if scores[candidates[m]] > bm:
+                        higher += 1
+                before = <double> scores[c - 1] if self.position[c] >= 1 else 0.0
+                after = <double> scores[c + 1] if self.remaining[c] >= 1 else 0.0
+                far = (<double> scores[c - 2] if self.position[c] >= 2 else 0.0) + (
+                    <double> scores[c + 2] if self.remaining[c] >= 2 else 0.0)
+                f[i, BM25] = bm
+                f[i, BM25_SHARE] = bm / top
+                f[i, RANK] = 1.0 / (1.0 + min(higher, 12))
+                f[i, COVERAGE] = cover
+                f[i, RELATED] = rel / total
+                f[i, COVERAGE_SQUARED] = cover * cover
+                f[i, BACKGROUND_COVERAGE] = bg_own / background_total
+                f[i, BACKGROUND_WINDOW] = bg_near / background_total
+                f[i, WINDOW_GAIN] = near - cover
+                f[i, PREVIOUS_GAIN] = with_previous
+                if bits & ANAPHOR_WORD:
+                    f[i, ANAPHOR] = 1.0
+                    f[i, ANAPHOR_PREVIOUS_GAIN] = with_previous
+                f[i, PREVIOUS] = before / top
+                f[i, NEXT] = after / top
+                f[i, FAR] = far / top
+                f[i, RAREST] = best_weight / rarest
+                f[i, LEAD] = 1.0 / (1.0 + self.position[c])
+                f[i, FIRST] = self.position[c] == 0
+                f[i, LENGTH] = log1pf(self.lengths[c])  # in single precision, as numpy does for float32
+                f[i, NOVELTY] = log1p(self.distinct[c] - matched)
+                window[i] = near
+            return result, window_out
+        finally:
+            free(own)
+            free(previous)
+            free(following)
+            free(has_prefix)

@@ -1,0 +1,20 @@
+"""The search's compiled inner loops, where the install could build them.
+
+``_kernel`` is compiled from ``_kernel.pyx`` by Cython when the package is installed. The
+extension is optional: without a C compiler the install goes on, :data:`COMPILED` is False, and
+recall, candidates and features run their numpy computations instead (the same results, about
+twice as slow a question). Callers read ``kernel.COMPILED`` at each call, so a test can switch
+to the numpy path and compare.
+"""
+
+from __future__ import annotations
+
+__all__ = ["COLUMNS", "COMPILED", "Words", "accumulate", "candidates"]
+
+try:
+    from bot.search._kernel import COLUMNS, Words, accumulate, candidates
+except ImportError:  # built without a C compiler: the numpy paths run
+    COLUMNS = ()
+    Words = accumulate = candidates = None  # type: ignore[assignment,misc]
+
+COMPILED: bool = accumulate is not None
