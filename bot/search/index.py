@@ -2,8 +2,9 @@
 
 Building reads every sentence once (:mod:`bot.search.analysis`) into flat arrays: each sentence's
 words as ids in order, with a few bits per word and per sentence (:mod:`bot.search.cues`). Term counts
-come from those arrays; scikit-learn's ``TfidfTransformer`` fits the inverse document
-frequencies over them (``idf = ln((1 + N) / (1 + df)) + 1``). Scoring is our own, in two stages:
+come from those arrays, with scikit-learn's smooth inverse document frequencies
+(``idf = ln((1 + N) / (1 + df))``, less its ``+ 1``; :mod:`bot.search.building`). Scoring is our
+own, in two stages:
 
 1. **Recall.** Every sentence gets a BM25 score, TF-IDF with term-frequency saturation and
    length normalisation::
