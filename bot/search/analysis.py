@@ -134,7 +134,9 @@ _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
 _UPPER = re.compile(r"[A-Z]")
 _LOWER = re.compile(r"[a-z]")
 
-_stemmer = Stemmer.Stemmer("english")
+# No cache of PyStemmer's own: stem() has one, and PyStemmer's, purged whenever it fills,
+# tripled the cost of a word not seen before while building an archive.
+_stemmer = Stemmer.Stemmer("english", 0)
 
 
 def normalize(text: str) -> str:
