@@ -1,6 +1,7 @@
 """The built index on disk: a second start reads it back, any change to the articles builds afresh."""
 
 import logging
+import mmap
 from pathlib import Path
 
 import numpy as np
@@ -19,15 +20,24 @@ def _article(folder: Path, text: str) -> Path:
 STORY = "The bridge opened in 1932. It was built by Dorman Long.\nThe tolls ended in 1998.\n"
 
 
+def _backing(array: np.ndarray) -> object:
+    """What an array's memory finally belongs to."""
+    base: object = array
+    while isinstance(base, np.ndarray):
+        base = base.base
+    return base.obj if isinstance(base, memoryview) else base
+
+
 def test_a_second_start_reads_the_index_back(tmp_path: Path) -> None:
     articles, cache = _article(tmp_path / "articles", STORY), tmp_path / "cache"
     first = load_answerer(articles, cache)
     assert len([p for p in cache.iterdir() if not p.name.startswith(".")]) == 1
     second = load_answerer(articles, cache)
     # Read from disk, not rebuilt: a mapping of the file, seen as a plain array (np.memmap
-    # itself makes every indexing slow).
-    assert isinstance(second.index.units.base, np.memmap)
+    # itself makes every indexing slow), which cannot be written to.
+    assert isinstance(_backing(second.index.units), mmap.mmap)
     assert type(second.index.units) is np.ndarray
+    assert not second.index.units.flags.writeable
     for question in ["Who built the bridge?", "When did the tolls end?", "What is the capital of Peru?"]:
         a, b = first.answer(question), second.answer(question)
         assert a.verdict == b.verdict
