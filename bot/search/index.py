@@ -386,5 +386,5 @@ def _runs(sequence: list[int], content: list[bool], n: int) -> Iterator[tuple[in
     """The runs of ``n`` known words (ids >= 0) holding at least one term, as tuples."""
     for i in range(len(sequence) - n + 1):
         run = tuple(sequence[i : i + n])
-        if min(run) >= 0 and any(content[i : i + n]):
+        if -1 not in run and True in content[i : i + n]:
             yield run

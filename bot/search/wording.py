@@ -42,6 +42,7 @@ RELATED_KINDS = ("syn", "der", "sim", "cau")  # hypernyms and hyponyms left out:
 RELATED_WEIGHT = 0.5  # a related term counts half its IDF: another word, not the reader's own
 COMMON = 5.5  # background IDF below which a word is common English, never "mended"
 SPELL_MAX_SENTENCES = 50_000  # larger corpora are not read for their spellings (time, memory)
+MENDED_KEPT = 10_000  # words remembered as mended, per article (a few hundred kB at most)
 
 _MARKUP = re.compile(r"<[^<>]{0,200}>|&(?:[a-z]{2,8}|#\d{1,6});|https?://\S+", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]{3,}")
@@ -58,6 +59,7 @@ class Speller:
     def __init__(self, texts: Iterable[str], term_of: Callable[[str], str | None]) -> None:
         counts = Counter(word.lower() for text in texts for word in _WORD.findall(text))
         self._known = set(counts)
+        self._mended: dict[str, str] = {}  # each word met outside the article, as mended
         self._term_of = term_of
         # Most frequent first: on equal distance the commoner spelling wins.
         self._by_length: dict[int, list[str]] = {}
@@ -65,14 +67,23 @@ class Speller:
             self._by_length.setdefault(len(word), []).append(word)
 
     def mend(self, text: str, knows: Callable[[str], bool]) -> str:
-        """``text`` with each word whose term ``knows`` rejects spelled as the article would."""
+        """``text`` with each word whose term ``knows`` rejects spelled as the article would.
+
+        ``knows`` must be the same at every call (the index's vocabulary): words are mended once
+        and remembered.
+        """
 
         def fix(match: re.Match[str]) -> str:
             word = match.group(0)
-            term = self._term_of(word.lower())
-            if term is None or knows(term):
+            if word.lower() in self._known:  # the article's own spelling: nothing to mend
                 return word
-            return self.correct(word) or word
+            mended = self._mended.get(word)
+            if mended is None:
+                term = self._term_of(word.lower())
+                mended = word if term is None or knows(term) else (self.correct(word) or word)
+                if len(self._mended) < MENDED_KEPT:
+                    self._mended[word] = mended
+            return mended
 
         return _WORD.sub(fix, text)
 
