@@ -3,12 +3,9 @@ import numpy as np
 
 COLUMNS: tuple[str, ...]
 
-def accumulate(
-    indptr: np.ndarray, rows: np.ndarray, weights: np.ndarray, term_ids: np.ndarray, into: np.ndarray
-) -> np.ndarray: ...
-def candidates(
-    touched: np.ndarray, scores: np.ndarray, position: np.ndarray, remaining: np.ndarray, count: int
-) -> np.ndarray: ...
+class Postings:
+    def __init__(self, indptr: np.ndarray, rows: np.ndarray, weights: np.ndarray) -> None: ...
+    def score(self, term_ids: np.ndarray, into: np.ndarray) -> np.ndarray: ...
 
 class Words:
     def __init__(
@@ -23,14 +20,16 @@ class Words:
         lengths: np.ndarray,
         distinct: np.ndarray,
         prefix_of: np.ndarray,
+        scores: np.ndarray,
     ) -> None: ...
+    def candidates(self, touched: np.ndarray, count: int) -> np.ndarray: ...
+    def clear(self, touched: np.ndarray) -> None: ...
     def matrix(
         self,
         candidates: np.ndarray,
-        scores: np.ndarray,
-        slot: np.ndarray,
-        asked: np.ndarray,
-        prefix_slot: np.ndarray,
+        term_ids: np.ndarray,
+        words: np.ndarray,
+        prefixes: np.ndarray,
         weights: np.ndarray,
         related: np.ndarray,
         total: float,

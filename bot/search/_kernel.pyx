@@ -46,80 +46,37 @@ cdef uint16_t ANAPHOR_WORD = cues.ANAPHOR_WORD
 cdef uint16_t MEASURE_BIT = cues.MEASURE
 
 
-def accumulate(
-    const int64_t[::1] indptr, const int32_t[::1] rows, const float[::1] weights,
-    const int64_t[::1] term_ids, float[::1] into,
-):
-    """Add each term's posting weights into ``into``; every sentence touched, once per term it
-    holds (the numpy path's ``np.add.at``, term by term, in the same order)."""
-    cdef Py_ssize_t t, p, k = 0, total = 0
-    cdef int64_t j
-    for t in range(term_ids.shape[0]):
-        j = term_ids[t]
-        total += indptr[j + 1] - indptr[j]
-    touched = np.empty(total, dtype=np.int64)
-    cdef int64_t[::1] out = touched
-    cdef int32_t row
-    for t in range(term_ids.shape[0]):
-        j = term_ids[t]
-        for p in range(indptr[j], indptr[j + 1]):
-            row = rows[p]
-            into[row] += weights[p]
-            out[k] = row
-            k += 1
-    return touched
+cdef class Postings:
+    """BM25's posting lists (see ``recall.BM25``), held for :meth:`score`."""
 
+    cdef const int64_t[::1] indptr
+    cdef const int32_t[::1] rows
+    cdef const float[::1] weights
 
-def candidates(
-    const int64_t[::1] touched, const float[::1] scores, const int64_t[::1] position,
-    const int64_t[::1] remaining, Py_ssize_t count,
-):
-    """The ``count`` best touched sentences by score (ties to the earlier one) and the sentences
-    either side of them in the same article, sorted and distinct."""
-    if count <= 0:
-        return np.empty(0, dtype=np.int64)
-    cdef int64_t *best = <int64_t *> malloc(count * sizeof(int64_t))
-    cdef float *best_score = <float *> malloc(count * sizeof(float))
-    cdef Py_ssize_t have = 0, i, m
-    cdef int64_t s
-    cdef float v
-    cdef bint seen
-    try:
-        for i in range(touched.shape[0]):
-            s = touched[i]
-            v = scores[s]
-            if have == count and (v < best_score[have - 1] or (v == best_score[have - 1] and s >= best[have - 1])):
-                continue
-            seen = False
-            for m in range(have):
-                if best[m] == s:
-                    seen = True
-                    break
-            if seen:
-                continue
-            # Insert in order: higher score first, then the earlier sentence.
-            m = have if have < count else count - 1
-            while m > 0 and (best_score[m - 1] < v or (best_score[m - 1] == v and best[m - 1] > s)):
-                if m < count:
-                    best[m] = best[m - 1]
-                    best_score[m] = best_score[m - 1]
-                m -= 1
-            best[m] = s
-            best_score[m] = v
-            if have < count:
-                have += 1
-        around = set()
-        for i in range(have):
-            s = best[i]
-            around.add(s)
-            if position[s] >= 1:
-                around.add(s - 1)
-            if remaining[s] >= 1:
-                around.add(s + 1)
-        return np.array(sorted(around), dtype=np.int64)
-    finally:
-        free(best)
-        free(best_score)
+    def __init__(self, indptr, rows, weights):
+        self.indptr = indptr
+        self.rows = rows
+        self.weights = weights
+
+    def score(self, const int64_t[::1] term_ids, float[::1] into):
+        """Add each term's posting weights into ``into``; every sentence touched, once per term it
+        holds (the numpy path's ``np.add.at``, term by term, in the same order)."""
+        cdef Py_ssize_t t, p, k = 0, total = 0
+        cdef int64_t j
+        for t in range(term_ids.shape[0]):
+            j = term_ids[t]
+            total += self.indptr[j + 1] - self.indptr[j]
+        touched = np.empty(total, dtype=np.int64)
+        cdef int64_t[::1] out = touched
+        cdef int32_t row
+        for t in range(term_ids.shape[0]):
+            j = term_ids[t]
+            for p in range(self.indptr[j], self.indptr[j + 1]):
+                row = self.rows[p]
+                into[row] += self.weights[p]
+                out[k] = row
+                k += 1
+        return touched
 
 
 cdef class Words:
@@ -135,9 +92,13 @@ cdef class Words:
     cdef const float[::1] lengths
     cdef const int32_t[::1] distinct
     cdef const int32_t[::1] prefix_of
+    cdef float[::1] scores  # the index's score buffer (a float per sentence)
+    cdef int32_t[::1] slot  # over the vocabulary: a question term's place, else -1
+    cdef uint8_t[::1] asked  # over the vocabulary: 1 for the question's own words
+    cdef int32_t[::1] prefix_slot  # over prefix ids: a question prefix's place, else -1
 
     def __init__(self, units, unit_flags, unit_starts, is_term, sentence_flags, position, remaining,
-                 lengths, distinct, prefix_of):
+                 lengths, distinct, prefix_of, scores):
         self.units = units
         self.unit_flags = unit_flags
         self.unit_starts = unit_starts
@@ -148,24 +109,104 @@ cdef class Words:
         self.lengths = lengths
         self.distinct = distinct
         self.prefix_of = prefix_of
+        self.scores = scores
+        self.slot = np.full(is_term.shape[0], -1, dtype=np.int32)
+        self.asked = np.zeros(is_term.shape[0], dtype=np.uint8)
+        self.prefix_slot = np.full(max(np.max(prefix_of, initial=-1) + 1, 0), -1, dtype=np.int32)
 
-    cdef void _held(self, int64_t s, const int32_t[::1] slot, uint8_t *into):
+    def candidates(self, const int64_t[::1] touched, Py_ssize_t count):
+        """The ``count`` best touched sentences by score (ties to the earlier one) and the
+        sentences either side of them in the same article, sorted and distinct."""
+        if count <= 0:
+            return np.empty(0, dtype=np.int64)
+        cdef int64_t *best = <int64_t *> malloc(count * sizeof(int64_t))
+        cdef float *best_score = <float *> malloc(count * sizeof(float))
+        cdef int64_t *around = <int64_t *> malloc(3 * count * sizeof(int64_t))
+        cdef Py_ssize_t have = 0, i, m, size = 0, kept = 0
+        cdef int64_t s
+        cdef int64_t[::1] view
+        cdef float v
+        cdef bint seen
+        try:
+            for i in range(touched.shape[0]):
+                s = touched[i]
+                v = self.scores[s]
+                if have == count and (v < best_score[have - 1] or (v == best_score[have - 1] and s >= best[have - 1])):
+                    continue
+                seen = False
+                for m in range(have):
+                    if best[m] == s:
+                        seen = True
+                        break
+                if seen:
+                    continue
+                # Insert in order: higher score first, then the earlier sentence.
+                m = have if have < count else count - 1
+                while m > 0 and (best_score[m - 1] < v or (best_score[m - 1] == v and best[m - 1] > s)):
+                    if m < count:
+                        best[m] = best[m - 1]
+                        best_score[m] = best_score[m - 1]
+                    m -= 1
+                best[m] = s
+                best_score[m] = v
+                if have < count:
+                    have += 1
+            for i in range(have):
+                s = best[i]
+                if self.position[s] >= 1:
+                    around[size] = s - 1
+                    size += 1
+                around[size] = s
+                size += 1
+                if self.remaining[s] >= 1:
+                    around[size] = s + 1
+                    size += 1
+            # Sorted (a few dozen: insertion sort), then distinct.
+            for i in range(1, size):
+                s = around[i]
+                m = i
+                while m > 0 and around[m - 1] > s:
+                    around[m] = around[m - 1]
+                    m -= 1
+                around[m] = s
+            for i in range(size):
+                if i == 0 or around[i] != around[i - 1]:
+                    around[kept] = around[i]
+                    kept += 1
+            result = np.empty(kept, dtype=np.int64)
+            view = result
+            for i in range(kept):
+                view[i] = around[i]
+            return result
+        finally:
+            free(best)
+            free(best_score)
+            free(around)
+
+    def clear(self, const int64_t[::1] touched):
+        """Zero the scores of the sentences ``touched``, for the next question."""
+        cdef Py_ssize_t i
+        for i in range(touched.shape[0]):
+            self.scores[touched[i]] = 0.0
+
+    cdef void _held(self, int64_t s, uint8_t *into):
         cdef int64_t w
         cdef int32_t k
         for w in range(self.unit_starts[s], self.unit_starts[s + 1]):
-            k = slot[self.units[w]]
+            k = self.slot[self.units[w]]
             if k >= 0:
                 into[k] = 1
 
     def matrix(
-        self, const int64_t[::1] candidates, const float[::1] scores, const int32_t[::1] slot,
-        const uint8_t[::1] asked, const int32_t[::1] prefix_slot, const double[::1] weights,
+        self, const int64_t[::1] candidates, const int64_t[::1] term_ids, const int64_t[::1] words,
+        const int64_t[::1] prefixes, const double[::1] weights,
         const uint8_t[::1] related, double total, const double[::1] background, double background_total,
         const int64_t[::1] prefix_terms, const double[::1] prefix_weights, frozenset pairs,
         frozenset triples, bint when, bint number, bint who, bint where, bint why, bint define,
     ):
         """Feature rows for the candidates (columns in the order of :data:`COLUMNS`), and each
-        one's window coverage: what ``features.matrix`` computes with numpy."""
+        one's window coverage: what ``features.matrix`` computes with numpy. ``term_ids``,
+        ``words`` and ``prefixes`` are the question's (see ``Query``)."""
         cdef Py_ssize_t n = candidates.shape[0], q = weights.shape[0], p_count = prefix_terms.shape[0]
         result = np.zeros((n, COLUMN_COUNT), dtype=np.float64)
         window_out = np.zeros(n, dtype=np.float64)
@@ -183,6 +224,16 @@ cdef class Words:
         cdef double prefix_sum, best_weight, before, after, far
         cdef bint is_new, next_new, capital, next_capital
         cdef int found
+        cdef const float[::1] scores = self.scores
+        cdef const int32_t[::1] slot = self.slot
+        cdef const uint8_t[::1] asked = self.asked
+        cdef const int32_t[::1] prefix_slot = self.prefix_slot
+        for k in range(q):
+            self.slot[term_ids[k]] = k
+        for k in range(words.shape[0]):
+            self.asked[words[k]] = 1
+        for k in range(prefixes.shape[0]):
+            self.prefix_slot[prefixes[k]] = k
         try:
             for i in range(n):
                 bm = scores[candidates[i]]
@@ -203,11 +254,11 @@ cdef class Words:
                 memset(own, 0, max(q, 1))
                 memset(previous, 0, max(q, 1))
                 memset(following, 0, max(q, 1))
-                self._held(c, slot, own)
+                self._held(c, own)
                 if self.position[c] >= 1:
-                    self._held(c - 1, slot, previous)
+                    self._held(c - 1, previous)
                 if self.remaining[c] >= 1:
-                    self._held(c + 1, slot, following)
+                    self._held(c + 1, following)
                 cover = with_previous = near = bg_own = bg_near = rel = best_weight = 0.0
                 matched = 0
                 for k in range(q):
@@ -334,6 +385,12 @@ cdef class Words:
                 window[i] = near
             return result, window_out
         finally:
+            for k in range(q):
+                self.slot[term_ids[k]] = -1
+            for k in range(words.shape[0]):
+                self.asked[words[k]] = 0
+            for k in range(prefixes.shape[0]):
+                self.prefix_slot[prefixes[k]] = -1
             free(own)
             free(previous)
             free(following)

@@ -16,25 +16,23 @@ from bot.search.analysis import Word, normalize
 
 __all__ = ["KINDS", "QuestionCues", "leans_back", "question_cues", "word_flags"]
 
+# Matched against the question in lower case (faster than re.IGNORECASE).
 _WHEN = re.compile(
     r"\bwhen\b|\bwhat (?:year|date|time|day|month|century|decade|period|era|age)\b"
     r"|\bwhich (?:year|date|century|decade|day|month)\b|\bhow long ago\b|\bsince when\b",
-    re.IGNORECASE,
 )
 _NUMBER = re.compile(
     r"\bhow (?:many|much|long|far|old|large|big|tall|high|often|fast|deep|wide|heavy)\b"
     r"|\bwhat (?:percentage|percent|number|amount|proportion|fraction|share|size|rate)\b",
-    re.IGNORECASE,
 )
-_WHO = re.compile(r"\bwho(?:m|se)?\b", re.IGNORECASE)
+_WHO = re.compile(r"\bwho(?:m|se)?\b")
 _WHERE = re.compile(
     r"\bwhere\b|\b(?:what|which) (?:country|city|state|place|region|location|continent|town|area)\b",
-    re.IGNORECASE,
 )
-_WHY = re.compile(r"\bwhy\b|\bwhat (?:caused|causes|led to|leads to)\b|\breasons?\b", re.IGNORECASE)
-_HOW = re.compile(r"\bhow\b", re.IGNORECASE)
-_WHICH = re.compile(r"\b(?:which|what)\b", re.IGNORECASE)
-_DEFINE = re.compile(r"\bwhat (?:is|are|was|were)\b|\bdefine\b|\bmeaning of\b", re.IGNORECASE)
+_WHY = re.compile(r"\bwhy\b|\bwhat (?:caused|causes|led to|leads to)\b|\breasons?\b")
+_HOW = re.compile(r"\bhow\b")
+_WHICH = re.compile(r"\b(?:which|what)\b")
+_DEFINE = re.compile(r"\bwhat (?:is|are|was|were)\b|\bdefine\b|\bmeaning of\b")
 
 _YEAR = re.compile(r"\b(?:1[0-9]{3}|20[0-9]{2})s?\b")
 
@@ -102,7 +100,7 @@ class QuestionCues:
 
 
 def question_cues(question: str) -> QuestionCues:
-    text = normalize(question)
+    text = normalize(question).lower()
     when = bool(_WHEN.search(text))
     number = bool(_NUMBER.search(text))
     who = bool(_WHO.search(text))

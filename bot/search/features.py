@@ -99,10 +99,9 @@ def matrix(index: Index, query: Query, scores: np.ndarray, candidates: np.ndarra
     k = query.cues
     return index.words.matrix(
         candidates,
-        scores,
-        index.term_slots(query),
-        index.question_words(query).view(np.uint8),
-        index.prefix_slots(query),
+        query.term_ids,
+        query.words,
+        query.prefixes,
         query.weights,
         query.related.view(np.uint8),
         query.total_weight,

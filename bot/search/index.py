@@ -60,6 +60,20 @@ class Index:
         self._load(arrays)
         self._buffer = np.zeros(len(self), dtype=np.float32)
         self._touched = np.empty(0, dtype=np.int64)  # sentences scored in the buffer, to reset
+        if kernel.COMPILED:  # the arrays, held once for the compiled candidates and features
+            self.words = kernel.Words(
+                self.units,
+                self.unit_flags,
+                self.unit_starts,
+                self.is_term.view(np.uint8),
+                self.sentence_flags,
+                self.position,
+                self.remaining,
+                self.lengths,
+                self.distinct,
+                self.prefix_of,
+                self._buffer,
+            )
         self._lock = threading.Lock()
         self._acronyms: dict[str, bool] = {}
         self._speller: Speller | None = None  # built at the first question that needs it
@@ -86,20 +100,7 @@ class Index:
         self.position: np.ndarray = every - a["first_of"]  # a sentence's place in its article
         self.remaining: np.ndarray = a["last_of"] - every  # sentences after it in its article
         self._arrays = a
-        if kernel.COMPILED:  # the word arrays, held once for the compiled features
-            self.words = kernel.Words(
-                self.units,
-                self.unit_flags,
-                self.unit_starts,
-                self.is_term.view(np.uint8),
-                self.sentence_flags,
-                self.position,
-                self.remaining,
-                self.lengths,
-                self.distinct,
-                self.prefix_of,
-            )
-        # Per-question lookup tables over the vocabulary, filled for a question and then reset.
+        # Per-question lookup tables over the vocabulary (numpy path), filled for a question and then reset.
         self._term_slot = np.full(len(names), -1, dtype=np.int32)
         self._prefix_slot = np.full(int(a["prefix_of"].max(initial=-1)) + 2, -1, dtype=np.int32)
         self._question_word = np.zeros(len(names), dtype=bool)
@@ -190,7 +191,10 @@ class Index:
 
     def _related(self, key: str, ids: dict[int, float]) -> list[int]:
         """The article's terms related to ``key``, added to ``ids`` at :data:`RELATED_WEIGHT`."""
-        found = [self.vocabulary[t] for t in substitutes(key, self._knows)]
+        names = substitutes(key, self._knows)
+        if not names:
+            return []
+        found = [self.vocabulary[t] for t in names]
         for j in found:
             ids.setdefault(j, RELATED_WEIGHT)
         return found
@@ -310,6 +314,10 @@ class Index:
         return self._question_word
 
     def _reset(self, query: Query) -> None:
+        if kernel.COMPILED:  # the kernel's own lookup tables are clean after each call
+            self.words.clear(self._touched)
+            self._touched = self._touched[:0]
+            return
         self._buffer[self._touched] = 0.0
         self._touched = self._touched[:0]
         self._term_slot[query.term_ids] = -1
@@ -348,7 +356,7 @@ class Index:
         if len(touched) == 0:
             return touched
         if kernel.COMPILED:
-            return kernel.candidates(touched, self._buffer, self.position, self.remaining, CANDIDATES)
+            return self.words.candidates(touched, CANDIDATES)
         return self._with_neighbours(self._best(touched, len(query.term_ids)))
 
     def _best(self, touched: np.ndarray, terms: int) -> np.ndarray:

@@ -9,12 +9,12 @@ to the numpy path and compare.
 
 from __future__ import annotations
 
-__all__ = ["COLUMNS", "COMPILED", "Words", "accumulate", "candidates"]
+__all__ = ["COLUMNS", "COMPILED", "Postings", "Words"]
 
 try:
-    from bot.search._kernel import COLUMNS, Words, accumulate, candidates
+    from bot.search._kernel import COLUMNS, Postings, Words
 except ImportError:  # built without a C compiler: the numpy paths run
     COLUMNS = ()
-    Words = accumulate = candidates = None  # type: ignore[assignment,misc]
+    Postings = Words = None  # type: ignore[assignment,misc]
 
-COMPILED: bool = accumulate is not None
+COMPILED: bool = Words is not None

@@ -36,10 +36,11 @@ class BM25:
 
     def __init__(self, indptr: np.ndarray, rows: np.ndarray, weights: np.ndarray) -> None:
         self.indptr, self.rows, self.weights = indptr, rows, weights
+        self._compiled = kernel.Postings(indptr, rows, weights) if kernel.COMPILED else None
 
     def score(self, term_ids: np.ndarray, into: np.ndarray) -> np.ndarray:
-        if kernel.COMPILED:
-            return kernel.accumulate(self.indptr, self.rows, self.weights, term_ids, into)
+        if kernel.COMPILED and self._compiled is not None:
+            return self._compiled.score(term_ids, into)
         # A sentence holding several of the terms is listed once for each (sorting them out
         # would cost more than all the rest at archive scale).
         indptr, rows, weights = self.indptr, self.rows, self.weights

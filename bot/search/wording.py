@@ -105,8 +105,11 @@ class Speller:
 
 def substitutes(key: str, known: Callable[[str], bool]) -> list[str]:
     """The terms related to ``key`` (a term, or two joined by a space) that ``known`` accepts."""
+    related = relations.related(key)
+    if not related:  # most words and pairs: nothing to look through
+        return []
     found: list[str] = []
-    for kind, others in relations.related(key).items():
+    for kind, others in related.items():
         if kind in RELATED_KINDS:
             found.extend(sorted(t for t in others if " " not in t and known(t)))
     return list(dict.fromkeys(found))
