@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
-from bot import __version__, logs
+from bot import __version__, logs, piped
 from bot.answer import Answerer, load_answerer
 from bot.articles.corpus import Corpus, CorpusError, load_corpus
 from bot.config import Settings
@@ -167,7 +167,7 @@ def _questions(words: list[str], each: bool) -> tuple[Iterable[str], bool]:
     """The questions ``ask`` was given, and whether there may be several (each reply then goes under
     its question): the words as one question; with ``--each``, each a question; none: standard input."""
     if not words:
-        return _lines(sys.stdin), True
+        return (line for line in piped.lines(sys.stdin) if line.strip()), True
     if each:
         return words, len(words) > 1
     return [" ".join(words)], False
@@ -189,10 +189,6 @@ def _ask(
 
 def _one_line(question: str) -> str:
     return " ".join(question.split())
-
-
-def _lines(stream: Iterable[str]) -> Iterable[str]:
-    return (line.rstrip("\n") for line in stream if line.strip())
 
 
 def _setting_problem(err: ValidationError) -> str:
