@@ -44,6 +44,7 @@ from bot.search.wording import CHAT_WORDS, RELATED_WEIGHT, SPELL_MAX_SENTENCES, 
 __all__ = ["Hit", "Index", "Query"]
 
 CANDIDATES = 12  # best BM25 sentences re-ranked, with their neighbours
+SUBSTITUTES_KEPT = 20_000  # words whose related terms an index remembers (a few MB at most)
 
 
 class Index:
@@ -100,6 +101,8 @@ class Index:
         self.position: np.ndarray = every - a["first_of"]  # a sentence's place in its article
         self.remaining: np.ndarray = a["last_of"] - every  # sentences after it in its article
         self._arrays = a
+        self._term_bytes = a["is_term"].tobytes()  # is_term, indexed in plain Python without numpy scalars
+        self._substitutes: dict[str, list[int]] = {}  # each word's related terms, as looked up
         # Per-question lookup tables over the vocabulary (numpy path), filled for a question and then reset.
         self._term_slot = np.full(len(names), -1, dtype=np.int32)
         self._prefix_slot = np.full(int(a["prefix_of"].max(initial=-1)) + 2, -1, dtype=np.int32)
@@ -118,7 +121,7 @@ class Index:
         """Analyse a question against this index's vocabulary, as :mod:`bot.search.wording` mends it."""
         text = self._mend(clean(question))
         analysed = self._fold_acronyms(analysed_words(text))
-        vocabulary, is_term = self.vocabulary, self.is_term
+        vocabulary, is_term = self.vocabulary, self._term_bytes
         ids: dict[int, float] = {}  # known term ids, and the share of their IDF they count
         prefixes: list[tuple[int, int, float]] = []
         total = background_total = 0.0
@@ -139,7 +142,7 @@ class Index:
             if term in seen:
                 continue
             seen.add(term)
-            known = unit >= 0 and bool(is_term[unit])
+            known = unit >= 0 and is_term[unit] == 1
             if not known and len(term) < 2:  # a stray letter ("When w" cut short) asks nothing
                 continue
             weight = float(self.idf[unit]) if known else self.unknown_idf
@@ -179,7 +182,7 @@ class Index:
 
     def _knows(self, term: str) -> bool:
         unit = self.vocabulary.get(term, -1)
-        return unit >= 0 and bool(self.is_term[unit])
+        return unit >= 0 and self._term_bytes[unit] == 1
 
     def _mend(self, text: str) -> str:
         """``text`` with misspelt words spelled as the articles spell them (small corpora only)."""
@@ -191,10 +194,11 @@ class Index:
 
     def _related(self, key: str, ids: dict[int, float]) -> list[int]:
         """The article's terms related to ``key``, added to ``ids`` at :data:`RELATED_WEIGHT`."""
-        names = substitutes(key, self._knows)
-        if not names:
-            return []
-        found = [self.vocabulary[t] for t in names]
+        found = self._substitutes.get(key)
+        if found is None:  # looked up once per word: a short article lacks most of a question's
+            found = [self.vocabulary[t] for t in substitutes(key, self._knows)]
+            if len(self._substitutes) < SUBSTITUTES_KEPT:
+                self._substitutes[key] = found
         for j in found:
             ids.setdefault(j, RELATED_WEIGHT)
         return found

@@ -50,6 +50,8 @@ _WORD = re.compile(r"[^\W\d_]{3,}")
 
 def clean(question: str) -> str:
     """``question`` without HTML tags, entities and links."""
+    if "<" not in question and "&" not in question and "://" not in question:
+        return question  # nothing _MARKUP could match: most questions, and no regex scan
     return _MARKUP.sub(" ", question)
 
 
@@ -73,19 +75,21 @@ class Speller:
         and remembered.
         """
 
-        def fix(match: re.Match[str]) -> str:
-            word = match.group(0)
+        changes: dict[str, str] = {}
+        for word in set(_WORD.findall(text)):
             if word.lower() in self._known:  # the article's own spelling: nothing to mend
-                return word
+                continue
             mended = self._mended.get(word)
             if mended is None:
                 term = self._term_of(word.lower())
                 mended = word if term is None or knows(term) else (self.correct(word) or word)
                 if len(self._mended) < MENDED_KEPT:
                     self._mended[word] = mended
-            return mended
-
-        return _WORD.sub(fix, text)
+            if mended != word:
+                changes[word] = mended
+        if not changes:  # most questions
+            return text
+        return _WORD.sub(lambda match: changes.get(match.group(0), match.group(0)), text)
 
     def correct(self, word: str) -> str | None:
         """The article's spelling of ``word``, or None when it needs none or none is near."""
