@@ -2,7 +2,7 @@
 """Quotebot's speed side by side with bm25s and the textbook scikit-learn path (issues 8 and 16).
 
 usage: python benchmarks/speed.py [--sizes seed,100k,1m] [--questions N] [--warmup W] [--k K]
-                                  [--markdown] [--json OUT] [--quotebot CMD]
+                                  [--rounds R] [--markdown] [--json OUT] [--quotebot CMD]
                                   [--quotebot-env KEY=VALUE ...] [--timeout S] [--max-rss-mb MB]
                                   [--shared DIR] [--mode retrieval|telegram]
 
@@ -54,6 +54,11 @@ Columns:
   bm25s and scikit-learn at their best, Quotebot with everything a user of ``ask`` pays.
 - ``× best``: median over the best median of the table.
 
+``--rounds R`` measures every retriever R times, in turn (quotebot, bm25s, scikit-learn, then
+again), and reports each number's median over the rounds; each ratio is then the median of the
+rounds' own ratios, each taken within minutes, which steadies them against the machine's slow
+spells (a single run's ratio moved by a third between runs here).
+
 With the default 500 questions, p99 is interpolated between the 5th and 6th slowest answers:
 indicative, not precise. On a shared 2-core machine, medians moved by 10-50 % between runs and
 wall-clock start-up by up to 2x (``ready CPU s`` far less), which is why the goals are read as
@@ -81,6 +86,7 @@ import os
 import platform
 import shlex
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -560,19 +566,34 @@ def table(runs: Sequence[Run], markdown: bool) -> str:
 
 
 def report(
-    size: Size, runs: Sequence[Run], count: int, warmup: int, k: int, markdown: bool, load: tuple[float, float]
+    size: Size,
+    rounds: Sequence[Sequence[Run]],
+    count: int,
+    warmup: int,
+    k: int,
+    markdown: bool,
+    load: tuple[float, float],
 ) -> str:
-    """A size's heading, table, ratios, goals and footnotes."""
-    by_name = {r.name: r for r in runs}
+    """A size's heading, table, ratios, goals and footnotes. With several rounds, the table holds
+    each number's median over them, and each ratio is the median of the rounds' own ratios."""
+    runs = combined(rounds)
+    by_round = [{r.name: r for r in one} for one in rounds]
+
+    def over_rounds(of: Measure, over: Measure | None) -> float | None:
+        values = [v for v in (measured(by_name, of, over) for by_name in by_round) if v is not None]
+        return statistics.median(values) if values else None
+
     what = f"{size.sentences:,} generated sentences" if size.sentences else "the seed article"
     heading = f"{size.label}: {what} ({_shown(size.corpus)}); {count} timed questions after {warmup} warm-up, top {k}"
+    if len(rounds) > 1:
+        heading += f"; medians of {len(rounds)} rounds"
     out = [f"### {heading}" if markdown else f"== {heading}", "", table(runs, markdown), ""]
     bullet = "- " if markdown else "  "
-    ratios = [(text, measured(by_name, of, over)) for text, of, over in RATIOS]
+    ratios = [(text, over_rounds(of, over)) for text, of, over in RATIOS]
     shown = ", ".join(f"{text} {value:.3g}" for text, value in ratios if value is not None)
     out.append(f"{bullet}quotebot ratios: {shown or 'none (a row failed)'}")
     for goal in (g for g in GOALS if g.size == size.label):
-        value = measured(by_name, goal.of, goal.over)
+        value = over_rounds(goal.of, goal.over)
         verdict = "no measurement" if value is None else ("met" if value <= goal.limit else "NOT met")
         out.append(f"{bullet}goal: {goal.text} ≤ {goal.limit:g}: {_number(value, 3)} ({verdict})")
     for r in runs:
@@ -589,6 +610,45 @@ def report(
         f"({os.cpu_count()} cores; the run itself adds about 1, more means other work competed for the cores)"
     )
     return "\n".join(out) + "\n"
+
+
+def combined(rounds: Sequence[Sequence[Run]]) -> list[Run]:
+    """Each row's numbers as medians over the rounds (a row that failed in any round fails)."""
+    if len(rounds) == 1:
+        return list(rounds[0])
+    out = []
+    for rows in zip(*rounds):
+        failed = next((r for r in rows if r.error), None)
+        if failed is not None:
+            out.append(failed)
+            continue
+
+        def middle(values: Sequence[float | None]) -> float | None:
+            present = [v for v in values if v is not None]
+            return statistics.median(present) if present else None
+
+        latencies = [r.latency for r in rows if r.latency]
+        latency = None
+        if latencies:
+            latency = Latency(
+                latencies[0].count,
+                statistics.median(x.median_us for x in latencies),
+                statistics.median(x.p99_us for x in latencies),
+            )
+        first = rows[0]
+        out.append(
+            Run(
+                first.name,
+                first.sentences,
+                middle([r.ready_s for r in rows]),
+                middle([r.ready_cpu_s for r in rows]),
+                middle([r.build_s for r in rows]),
+                middle([r.peak_mb for r in rows]),
+                latency,
+                first.parts,
+            )
+        )
+    return out
 
 
 def _shown(path: Path) -> str:
@@ -722,6 +782,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     corpus_options(parser)
     parser.add_argument("--questions", type=int, default=500, help="timed questions per retriever (default 500)")
     parser.add_argument("--warmup", type=int, default=20, help="untimed questions first (default 20)")
+    parser.add_argument(
+        "--rounds", type=int, default=1,
+        help="measure every retriever this many times, in turn, and report medians (default 1)",
+    )  # fmt: skip
     parser.add_argument("--k", type=int, default=10, help="top-k the baselines return (default 10)")
     parser.add_argument("--markdown", action="store_true", help="print the tables as Markdown, for the README")
     parser.add_argument("--json", type=Path, metavar="OUT", help="also write every number measured here")
@@ -735,8 +799,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.mode == "telegram":
         return telegram_mode(args)
-    if args.questions < 1 or args.warmup < 1:
-        parser.error("--questions and --warmup must be at least 1")
+    if args.questions < 1 or args.warmup < 1 or args.rounds < 1:
+        parser.error("--questions, --warmup and --rounds must be at least 1")
 
     command, default_command = quotebot_command(args.quotebot)
     # UTF-8 pipes whatever the locale, so questions and answers cross them unchanged.
@@ -760,10 +824,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     results: dict[str, list[Run]] = {}
     for size in sizes:
         before = os.getloadavg()[0]
-        runs = measure_size(size, args, command, base_env)
-        results[size.label] = runs
+        rounds = []
+        for number in range(args.rounds):
+            if args.rounds > 1:
+                progress(f"{size.label}: round {number + 1} of {args.rounds}")
+            rounds.append(measure_size(size, args, command, base_env))
+        results[size.label] = combined(rounds)
         load = (before, os.getloadavg()[0])
-        print(report(size, runs, args.questions, args.warmup, args.k, args.markdown, load), flush=True)
+        print(report(size, rounds, args.questions, args.warmup, args.k, args.markdown, load), flush=True)
 
     if args.json:
         raw = {
