@@ -62,19 +62,9 @@ class Index:
         self._buffer = np.zeros(len(self), dtype=np.float32)
         self._touched = np.empty(0, dtype=np.int64)  # sentences scored in the buffer, to reset
         if kernel.COMPILED:  # the arrays, held once for the compiled candidates and features
-            self.words = kernel.Words(
-                self.units,
-                self.unit_flags,
-                self.unit_starts,
-                self.is_term.view(np.uint8),
-                self.sentence_flags,
-                self.position,
-                self.remaining,
-                self.lengths,
-                self.distinct,
-                self.prefix_of,
-                self._buffer,
-            )
+            words = (self.units, self.unit_flags, self.unit_starts, self.is_term.view(np.uint8), self.sentence_flags)
+            sentences = (self.position, self.remaining, self.lengths, self.distinct)
+            self.words = kernel.Words(*words, *sentences, self.prefix_of, self._buffer)
         self._lock = threading.Lock()
         self._acronyms: dict[str, bool] = {}
         self._speller: Speller | None = None  # built at the first question that needs it
