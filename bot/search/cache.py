@@ -96,6 +96,7 @@ def _load(folder: Path) -> tuple[Corpus, Index] | None:
         index_arrays = {name: _mapped(folder / f"index.{name}.npy") for name in meta["index"]}
         articles = [Article(**a) for a in meta["articles"]]
         corpus = Corpus.from_arrays(articles, corpus_arrays, meta["warnings"])
+        _check(index_arrays, len(corpus))
         index = Index(corpus, arrays=index_arrays)
         os.utime(meta_file)  # recently used: kept when older entries are pruned
         return corpus, index
@@ -105,6 +106,23 @@ def _load(folder: Path) -> tuple[Corpus, Index] | None:
 
 
 _HEADERS = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
+
+
+def _check(a: dict[str, np.ndarray], sentences: int) -> None:
+    """Raise ValueError unless the arrays hold together: the compiled search trusts every index
+    in them, so a damaged cache must be rebuilt, not read past its ends."""
+    vocabulary = len(a["is_term"])
+    checks = {
+        "sentences": len(a["lengths"]) == len(a["distinct"]) == len(a["sentence_flags"]) == sentences,
+        "word starts": len(a["unit_starts"]) == sentences + 1 and int(a["unit_starts"][-1]) == len(a["units"]),
+        "words": len(a["unit_flags"]) == len(a["units"]) and int(a["units"].max(initial=0)) < max(vocabulary, 1),
+        "postings": len(a["indptr"]) == vocabulary + 1 and int(a["indptr"][-1]) == len(a["rows"]) == len(a["weights"]),
+        "posting rows": int(a["rows"].max(initial=0)) < max(sentences, 1) and int(a["rows"].min(initial=0)) >= 0,
+        "terms": len(a["idf"]) == len(a["background"]) == len(a["prefix_of"]) == vocabulary,
+    }
+    broken = [name for name, ok in checks.items() if not ok]
+    if broken:
+        raise ValueError(f"inconsistent {', '.join(broken)}")
 
 
 def _mapped(file: Path) -> np.ndarray:

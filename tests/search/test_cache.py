@@ -63,6 +63,24 @@ def test_a_damaged_cache_is_rebuilt(tmp_path: Path, caplog: pytest.LogCaptureFix
     assert "building afresh" in caplog.text
 
 
+@pytest.mark.parametrize("array", ["units", "rows", "indptr", "unit_starts"])
+def test_a_cache_whose_arrays_do_not_hold_together_is_rebuilt(
+    array: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Well-formed files with indices pointing past the ends: read as they are, the compiled
+    # search would read outside its arrays.
+    articles, cache = _article(tmp_path / "articles", STORY), tmp_path / "cache"
+    load_answerer(articles, cache)
+    (entry,) = [p for p in cache.iterdir() if not p.name.startswith(".")]
+    damaged = np.load(entry / f"index.{array}.npy").copy()
+    damaged[-1] += 1_000_000
+    np.save(entry / f"index.{array}.npy", damaged)
+    with caplog.at_level(logging.WARNING):
+        answer = load_answerer(articles, cache).answer("Who built the bridge?")
+    assert answer.quotes[0].sentence.text == "It was built by Dorman Long."
+    assert "building afresh" in caplog.text
+
+
 def test_an_unwritable_cache_only_costs_the_speed(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     articles = _article(tmp_path / "articles", STORY)
     blocked = tmp_path / "file-not-folder"
