@@ -62,11 +62,10 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))  # the fake Bot API lives with the tests
-
-from fake_bot_api import Call, Chat, FakeBotAPI, User  # noqa: E402
+sys.path.insert(0, str(REPO))  # the fake Bot API lives with the tests (tests/helpers)
 
 from bot.botapi.flood import TELEGRAM_LIMITS, FloodLimits, Rate  # noqa: E402
+from tests.helpers.fake_bot_api import Call, Chat, FakeBotAPI, User  # noqa: E402
 
 TOKEN = "5127836401:AAF-quotebot_LOAD_token_x9Zq2Lw7Kp3"
 ASK = "/ask@Quote_Test_Bot"
