@@ -3,7 +3,7 @@
 ``_kernel`` is compiled from ``_kernel.pyx`` by Cython when the package is installed. The
 extension is optional: without a C compiler the install goes on, :data:`COMPILED` is False, and
 recall, candidates and features run their numpy computations instead (the same results, about
-twice as slow a question). Callers read ``kernel.COMPILED`` at each call, so a test can switch
+three times as slow a question). Callers read ``kernel.COMPILED`` at each call, so a test can switch
 to the numpy path and compare.
 """
 

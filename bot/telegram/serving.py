@@ -270,7 +270,7 @@ def run(settings: Settings) -> int:
         log.warning("%s", warning)
     log.info("Answering about %d article(s), %d sentences", len(corpus.articles), len(corpus))
     if not kernel.COMPILED:
-        log.warning("The search runs in numpy, about twice as slow: reinstall with a C compiler to compile it")
+        log.warning("The search runs in numpy, about three times as slow: reinstall with a C compiler to compile it")
     app = build_application(settings, answerer)
     try:
         asyncio.run(_serve_until_signalled(app, settings))
