@@ -177,7 +177,7 @@ def test_the_fast_features_are_the_plain_ones(
     where: str, path: str, seed_corpus: Corpus, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if path == "compiled" and not kernel.COMPILED:
-        pytest.fail("the compiled kernel was not built (see tests/search/test_kernel.py)")
+        pytest.skip("no compiled kernel (tests/search/test_kernel.py fails and says why)")
     monkeypatch.setattr(kernel, "COMPILED", path == "compiled")
     if where == "seed":
         corpus, questions = seed_corpus, _seed_questions()
