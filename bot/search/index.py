@@ -179,8 +179,8 @@ class Index:
         if len(self) > SPELL_MAX_SENTENCES:
             return text
         if self._speller is None:
-            self._speller = Speller(self.corpus.texts(), lambda word: next(iter(terms(word)), None))
-        return self._speller.mend(text, self._knows)
+            self._speller = Speller(self.corpus.texts(), lambda word: next(iter(terms(word)), None), self._knows)
+        return self._speller.mend(text)
 
     def _related(self, key: str, ids: dict[int, float]) -> list[int]:
         """The article's terms related to ``key``, added to ``ids`` at :data:`RELATED_WEIGHT`."""

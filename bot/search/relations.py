@@ -20,8 +20,7 @@ Relations are symmetric. Keys and related terms may also be phrases, terms joine
 from __future__ import annotations
 
 import gzip
-from collections.abc import Mapping
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 
 __all__ = ["KINDS", "RELATIONS_FILE", "kinds", "related", "terms"]
@@ -48,10 +47,9 @@ def kinds() -> tuple[str, ...]:
     return KINDS
 
 
-@lru_cache(maxsize=1 << 14)  # a question asks for a few; readers' words repeat
-def related(term: str) -> Mapping[str, frozenset[str]]:
+def related(term: str) -> dict[str, frozenset[str]]:
     """The terms related to an index term (or a phrase of terms joined by a space), by kind;
-    kinds with none are left out, and an unknown term gives an empty mapping."""
+    kinds with none are left out, and an unknown term gives an empty dict."""
     out: dict[str, frozenset[str]] = {}
     rest = _table().get(term)
     if rest:

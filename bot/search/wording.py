@@ -58,23 +58,22 @@ def clean(question: str) -> str:
 class Speller:
     """The article's own spellings, and the nearest of them to a reader's unknown word."""
 
-    def __init__(self, texts: Iterable[str], term_of: Callable[[str], str | None]) -> None:
+    def __init__(
+        self, texts: Iterable[str], term_of: Callable[[str], str | None], knows: Callable[[str], bool]
+    ) -> None:
         counts = Counter(word.lower() for text in texts for word in _WORD.findall(text))
         self._known = set(counts)
         self._mended: dict[str, str] = {}  # each word met outside the article, as mended
         self._term_of = term_of
+        self._knows = knows  # whether the index has a term: a word whose term it has needs no mending
         # Most frequent first: on equal distance the commoner spelling wins.
         self._by_length: dict[int, list[str]] = {}
         for word, _ in counts.most_common():
             self._by_length.setdefault(len(word), []).append(word)
 
-    def mend(self, text: str, knows: Callable[[str], bool]) -> str:
-        """``text`` with each word whose term ``knows`` rejects spelled as the article would.
-
-        ``knows`` must be the same at every call (the index's vocabulary): words are mended once
-        and remembered.
-        """
-
+    def mend(self, text: str) -> str:
+        """``text`` with each word whose term the index lacks spelled as the article would (each
+        word mended once and remembered)."""
         changes: dict[str, str] = {}
         for word in set(_WORD.findall(text)):
             if word.lower() in self._known:  # the article's own spelling: nothing to mend
@@ -82,7 +81,7 @@ class Speller:
             mended = self._mended.get(word)
             if mended is None:
                 term = self._term_of(word.lower())
-                mended = word if term is None or knows(term) else (self.correct(word) or word)
+                mended = word if term is None or self._knows(term) else (self.correct(word) or word)
                 if len(self._mended) < MENDED_KEPT:
                     self._mended[word] = mended
             if mended != word:
