@@ -63,7 +63,7 @@ def test_a_damaged_cache_is_rebuilt(tmp_path: Path, caplog: pytest.LogCaptureFix
     assert "building afresh" in caplog.text
 
 
-@pytest.mark.parametrize("array", ["units", "rows", "indptr", "unit_starts"])
+@pytest.mark.parametrize("array", ["units", "rows", "indptr", "unit_starts", "last_of"])
 def test_a_cache_whose_arrays_do_not_hold_together_is_rebuilt(
     array: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
