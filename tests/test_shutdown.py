@@ -37,6 +37,7 @@ async def timed_stop(process: asyncio.subprocess.Process) -> tuple[int, str, flo
 
 async def restart_answers_only_new_questions(fake: FakeBotAPI, tmp_path: Path) -> None:
     """A new run answers a new question, and none of the old ones again."""
+    await fake.settled()  # the replies the first run sent before it stopped, all recorded
     before = answers_per_question(fake)
     async with quotebot_running(fake, tmp_path) as process:
         await polling(fake)

@@ -573,6 +573,11 @@ class FakeBotAPI:
                 raise AssertionError(f"timed out waiting for {count} call(s); found {len(found)}; last: {seen}")
             await self._activity.wait(remaining)
 
+    async def settled(self, timeout: float = 10.0) -> None:
+        """Until every call received so far has been answered: a call held up by a delay fault is
+        answered, and recorded, after the bot that made it may have exited."""
+        await self.wait_for(lambda c: True, len(self.calls), timeout)
+
     async def wait_sent(self, chat: Chat, count: int = 1, timeout: float = 10.0) -> list[Call]:
         """The first ``count`` messages the bot sent to ``chat``, waiting for them."""
         found = await self.wait_for(
