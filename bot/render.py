@@ -187,5 +187,10 @@ def to_json(answer: Answer) -> dict[str, Any]:
     }
 
 
+# Made once: json.dumps with options builds a new encoder at every call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, check_circular=False)
+
+
 def json_line(answer: Answer) -> str:
-    return json.dumps(to_json(answer), ensure_ascii=False)
+    """The ``ask --json`` line of ``answer``: :func:`to_json` as one line of UTF-8 JSON."""
+    return _ENCODER.encode(to_json(answer))

@@ -18,6 +18,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import sentencex
@@ -45,9 +46,9 @@ class CorpusError(Exception):
     """An article or folder that cannot be served; the message is meant for the user."""
 
 
-@dataclass(frozen=True, slots=True)
-class Sentence:
-    """One sentence, exactly as written in its article, and where it stands there."""
+class Sentence(NamedTuple):
+    """One sentence, exactly as written in its article, and where it stands there (a named tuple:
+    several are made for every answer)."""
 
     text: str
     document: str  # the article's file name, relative to the corpus root

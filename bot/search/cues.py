@@ -10,7 +10,7 @@ names there). :mod:`bot.search.features` scores them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from bot.search.analysis import Word, normalize
 
@@ -80,9 +80,8 @@ _LEANS_BACK = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class QuestionCues:
-    """The answer type(s) a question asks for."""
+class QuestionCues(NamedTuple):
+    """The answer type(s) a question asks for, in the order of :data:`KINDS`."""
 
     when: bool
     number: bool
@@ -95,18 +94,23 @@ class QuestionCues:
 
     @property
     def kinds(self) -> tuple[bool, ...]:
-        """The question's kinds, in the order of :data:`KINDS`."""
-        return (self.when, self.number, self.who, self.where, self.why, self.define, self.how, self.which)
+        """The question's kinds, in the order of :data:`KINDS`: the cues themselves."""
+        return tuple(self)
 
 
 def question_cues(question: str) -> QuestionCues:
     text = normalize(question).lower()
-    when = bool(_WHEN.search(text))
-    number = bool(_NUMBER.search(text))
-    who = bool(_WHO.search(text))
-    where = bool(_WHERE.search(text))
-    why = bool(_WHY.search(text))
-    define = bool(_DEFINE.search(text)) and not number
+    # Each pattern is run only when the text holds a word it cannot match without: a question
+    # mostly holds one question word, and a regex scan costs more than a substring test.
+    what = "what" in text or "which" in text
+    how = "how" in text
+    when = ("when" in text or what or how) and _WHEN.search(text) is not None
+    number = (what or how) and _NUMBER.search(text) is not None
+    who = "who" in text and _WHO.search(text) is not None
+    where = ("where" in text or what) and _WHERE.search(text) is not None
+    why = ("why" in text or "reason" in text or what) and _WHY.search(text) is not None
+    define = ("what" in text or "define" in text or "meaning" in text) and _DEFINE.search(text) is not None
+    define = define and not number
     typed = when or number or who or where or why or define
     return QuestionCues(
         when=when,
@@ -115,8 +119,8 @@ def question_cues(question: str) -> QuestionCues:
         where=where,
         why=why,
         define=define,
-        how=bool(_HOW.search(text)) and not typed,
-        which=bool(_WHICH.search(text)) and not typed,
+        how=how and not typed and _HOW.search(text) is not None,
+        which=what and not typed and _WHICH.search(text) is not None,
     )
 
 

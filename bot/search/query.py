@@ -3,7 +3,7 @@ found for it (:class:`Hit`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -12,9 +12,8 @@ from bot.search.cues import QuestionCues
 __all__ = ["Hit", "Query"]
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """A sentence found for a question."""
+class Hit(NamedTuple):
+    """A sentence found for a question (a named tuple: a dozen are made for every question)."""
 
     index: int  # corpus index of the sentence
     score: float  # the ranker's score
@@ -23,8 +22,7 @@ class Hit:
     background_coverage: float  # the same, terms weighed by their rarity in English
 
 
-@dataclass(frozen=True, slots=True)
-class Query:
+class Query(NamedTuple):
     """A question, analysed once against an index's vocabulary."""
 
     text: str
