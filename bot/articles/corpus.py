@@ -55,7 +55,7 @@ class Sentence(NamedTuple):
     sentence: int  # 0-based number of the sentence in its article
     paragraph: int  # 1-based paragraph number in the article
     position: int  # 1-based number of the sentence in its paragraph
-    index: int  # 0-based number of the sentence in the whole corpus
+    index: int  # type: ignore[assignment]  # 0-based number in the whole corpus (hides tuple.index)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ __all__ = ["Hit", "Query"]
 class Hit(NamedTuple):
     """A sentence found for a question (a named tuple: a dozen are made for every question)."""
 
-    index: int  # corpus index of the sentence
+    index: int  # type: ignore[assignment]  # corpus index of the sentence (hides tuple.index)
     score: float  # the ranker's score
     probability: float  # the ranker's probability that this is the answer, among the candidates
     coverage: float  # share of the question's IDF mass in the sentence and its neighbours
