@@ -12,8 +12,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from bot.answer import MAX_QUESTION, Answer, Quote, Verdict
 from bot.articles.corpus import Sentence
@@ -28,9 +27,9 @@ EMPTY = "Send me a question about the article, like “Who…?”, “When…?�
 TRUNCATED = f"(Your question was long; I read its first {MAX_QUESTION} characters.)"
 
 
-@dataclass(frozen=True, slots=True)
-class _Block:
-    """A piece of a reply: plain text, shown quoted or as a note."""
+class _Block(NamedTuple):
+    """A piece of a reply: plain text, shown quoted or as a note (a named tuple: cheap to make,
+    and a reply is made of several)."""
 
     text: str
     quoted: bool = False

@@ -26,9 +26,10 @@ that tells the answerer whether the article answers at all.
 
 from __future__ import annotations
 
+import math
 import threading
-from collections.abc import Iterator
 from itertools import pairwise
+from typing import NamedTuple
 
 import numpy as np
 
@@ -44,7 +45,18 @@ from bot.search.wording import CHAT_WORDS, RELATED_WEIGHT, SPELL_MAX_SENTENCES, 
 __all__ = ["Hit", "Index", "Query"]
 
 CANDIDATES = 12  # best BM25 sentences re-ranked, with their neighbours
-SUBSTITUTES_KEPT = 20_000  # words whose related terms an index remembers (a few MB at most)
+TERMS_KEPT = 20_000  # question terms (and pairs) an index remembers what it knows of (a few MB at most)
+
+
+class _Term(NamedTuple):
+    """What one question term is to an index (see ``Index._term``)."""
+
+    unit: int  # its id in the vocabulary, -1 when the articles never use it
+    known: bool  # whether it is one of the articles' terms
+    weight: float  # its IDF; a related term's at a discount, or the highest, when unknown
+    background: float  # its rarity in English, likewise
+    related: list[int]  # the articles' terms that stand in for an unknown one
+    prefix: int  # the id of the prefix it shares with the articles' terms, else -1
 
 
 class Index:
@@ -92,7 +104,8 @@ class Index:
         self.remaining: np.ndarray = a["last_of"] - every  # sentences after it in its article
         self._arrays = a
         self._term_bytes = a["is_term"].tobytes()  # is_term, indexed in plain Python without numpy scalars
-        self._substitutes: dict[str, list[int]] = {}  # each word's related terms, as looked up
+        self._terms: dict[str, _Term] = {}  # each question term met, as this index knows it
+        self._substitutes: dict[str, list[int]] = {}  # each term's or pair's related terms, as looked up
         # Per-question lookup tables over the vocabulary (numpy path), filled for a question and then reset.
         self._term_slot = np.full(len(names), -1, dtype=np.int32)
         self._prefix_slot = np.full(int(a["prefix_of"].max(initial=-1)) + 2, -1, dtype=np.int32)
@@ -111,7 +124,7 @@ class Index:
         """Analyse a question against this index's vocabulary, as :mod:`bot.search.wording` mends it."""
         text = self._mend(clean(question))
         analysed = self._fold_acronyms(analysed_words(text))
-        vocabulary, is_term = self.vocabulary, self._term_bytes
+        vocabulary = self.vocabulary
         ids: dict[int, float] = {}  # known term ids, and the share of their IDF they count
         prefixes: list[tuple[int, int, float]] = []
         total = background_total = 0.0
@@ -120,37 +133,31 @@ class Index:
         content: list[bool] = []  # whether each is a term the corpus knows
         asked: list[str] = []  # the question's content terms, in order
         for word, term in analysed:
-            if term is not None and word.text.lower() in CHAT_WORDS:
-                term = None
-            key = term if term is not None else STOP_PREFIX + word.text
-            unit = vocabulary.get(key, -1)
-            sequence.append(unit)
-            content.append(term is not None and unit >= 0)
-            if term is None:
+            if term is None or word.text in CHAT_WORDS:  # word.text is case-folded
+                sequence.append(vocabulary.get(STOP_PREFIX + word.text, -1))
+                content.append(False)
                 continue
+            facts = self._term(term)
+            sequence.append(facts.unit)
+            content.append(facts.unit >= 0)
             asked.append(term)
             if term in seen:
                 continue
             seen.add(term)
-            known = unit >= 0 and is_term[unit] == 1
-            if not known and len(term) < 2:  # a stray letter ("When w" cut short) asks nothing
+            if not facts.known and len(term) < 2:  # a stray letter ("When w" cut short) asks nothing
                 continue
-            weight = float(self.idf[unit]) if known else self.unknown_idf
-            background_weight = background.weight(term)
-            if not known:  # another word for it that the article uses stands in, at a discount
-                related = self._related(term, ids)
-                if related:
-                    weight = RELATED_WEIGHT * max(float(self.idf[j]) for j in related)
-                    background_weight = RELATED_WEIGHT * max(float(self.background[j]) for j in related)
-            total += weight
-            background_total += background_weight
-            if known:
-                ids[unit] = 1.0
-            prefix = self._prefixes.get(term[:PREFIX], -1) if len(term) >= PREFIX else -1
-            if prefix >= 0:
-                prefixes.append((prefix, unit if known else -1, weight))
+            total += facts.weight
+            background_total += facts.background
+            if facts.known:
+                ids[facts.unit] = 1.0
+            for j in facts.related:  # another word for it that the article uses stands in, at a discount
+                ids.setdefault(j, RELATED_WEIGHT)
+            if facts.prefix >= 0:
+                prefixes.append((facts.prefix, facts.unit if facts.known else -1, facts.weight))
         for pair in pairwise(asked):  # "take part": a phrase with a one-word synonym
-            self._related(" ".join(pair), ids)
+            for j in self._substitutes_of(" ".join(pair)):
+                ids.setdefault(j, RELATED_WEIGHT)
+        pairs, triples = _phrases(sequence, content)
         term_ids = np.fromiter(ids, dtype=np.int64, count=len(ids))
         shares = np.fromiter(ids.values(), dtype=np.float64, count=len(ids))
         return Query(
@@ -165,8 +172,8 @@ class Index:
             prefixes=np.array([p for p, _, _ in prefixes], dtype=np.int64),
             prefix_terms=np.array([t for _, t, _ in prefixes], dtype=np.int64),
             prefix_weights=np.array([w for _, _, w in prefixes], dtype=np.float64),
-            pairs=frozenset(_runs(sequence, content, 2)),
-            triples=frozenset(_runs(sequence, content, 3)),
+            pairs=pairs,
+            triples=triples,
             cues=question_cues(text),
         )
 
@@ -182,15 +189,32 @@ class Index:
             self._speller = Speller(self.corpus.texts(), lambda word: next(iter(terms(word)), None), self._knows)
         return self._speller.mend(text)
 
-    def _related(self, key: str, ids: dict[int, float]) -> list[int]:
-        """The article's terms related to ``key``, added to ``ids`` at :data:`RELATED_WEIGHT`."""
+    def _term(self, term: str) -> _Term:
+        """What a question term is to this index, worked out once and remembered."""
+        facts = self._terms.get(term)
+        if facts is not None:
+            return facts
+        unit = self.vocabulary.get(term, -1)
+        known = unit >= 0 and self._term_bytes[unit] == 1
+        weight = float(self.idf[unit]) if known else self.unknown_idf
+        background_weight = background.weight(term)
+        related = [] if known or len(term) < 2 else self._substitutes_of(term)
+        if related:
+            weight = RELATED_WEIGHT * max(float(self.idf[j]) for j in related)
+            background_weight = RELATED_WEIGHT * max(float(self.background[j]) for j in related)
+        prefix = self._prefixes.get(term[:PREFIX], -1) if len(term) >= PREFIX else -1
+        facts = _Term(unit, known, weight, background_weight, related, prefix)
+        if len(self._terms) < TERMS_KEPT:
+            self._terms[term] = facts
+        return facts
+
+    def _substitutes_of(self, key: str) -> list[int]:
+        """The article's terms related to ``key`` (a term, or two joined by a space)."""
         found = self._substitutes.get(key)
         if found is None:  # looked up once per word: a short article lacks most of a question's
             found = [self.vocabulary[t] for t in substitutes(key, self._knows)]
-            if len(self._substitutes) < SUBSTITUTES_KEPT:
+            if len(self._substitutes) < TERMS_KEPT:
                 self._substitutes[key] = found
-        for j in found:
-            ids.setdefault(j, RELATED_WEIGHT)
         return found
 
     def _fold_acronyms(self, pairs: list[tuple[Word, str | None]]) -> list[tuple[Word, str | None]]:
@@ -265,22 +289,18 @@ class Index:
             if len(candidates) == 0:
                 return [], list(range(len(self))) if everything else []
             matrix, coverage = features.matrix(self, query, scores, candidates)
-            ranked = matrix @ features.weights_for(query)
-            order = np.lexsort((candidates, -ranked))
-            probability = np.exp(ranked - ranked.max())
-            probability /= probability.sum()
-            background_coverage = matrix[:, features.BACKGROUND_WINDOW]
-            top = order[:k]
-            hits = [
-                Hit(*fields)
-                for fields in zip(
-                    candidates[top].tolist(),
-                    ranked[top].tolist(),
-                    probability[top].tolist(),
-                    coverage[top].tolist(),
-                    background_coverage[top].tolist(),
-                )
-            ]
+            # A few dozen candidates at most: plain floats from here on cost less than numpy's
+            # calls. Candidates are in corpus order and the sort is stable, so ties go to the
+            # earlier sentence.
+            ranked = (matrix @ features.weights_for(query)).tolist()
+            order = sorted(range(len(ranked)), key=ranked.__getitem__, reverse=True)[:k]
+            best = ranked[order[0]]
+            exps = [math.exp(r - best) for r in ranked]
+            total = math.fsum(exps)
+            at = candidates.tolist()
+            covered = coverage.tolist()
+            background_covered = matrix[:, features.BACKGROUND_WINDOW].tolist()
+            hits = [Hit(at[i], ranked[i], exps[i] / total, covered[i], background_covered[i]) for i in order]
             rest: list[int] = []
             if everything:
                 seen = set(candidates.tolist())
@@ -384,9 +404,18 @@ class Index:
 _EITHER_SIDE = np.array([-1, 0, 1])
 
 
-def _runs(sequence: list[int], content: list[bool], n: int) -> Iterator[tuple[int, ...]]:
-    """The runs of ``n`` known words (ids >= 0) holding at least one term, as tuples."""
-    for i in range(len(sequence) - n + 1):
-        run = tuple(sequence[i : i + n])
-        if -1 not in run and True in content[i : i + n]:
-            yield run
+def _phrases(sequence: list[int], content: list[bool]) -> tuple[frozenset[tuple[int, ...]], frozenset[tuple[int, ...]]]:
+    """The runs of two and of three known words (ids >= 0) that hold at least one term."""
+    pairs: set[tuple[int, ...]] = set()
+    triples: set[tuple[int, ...]] = set()
+    last = len(sequence) - 1
+    for i in range(last):
+        a, b = sequence[i], sequence[i + 1]
+        if a < 0 or b < 0:
+            continue
+        held = content[i] or content[i + 1]
+        if held:
+            pairs.add((a, b))
+        if i + 2 <= last and sequence[i + 2] >= 0 and (held or content[i + 2]):
+            triples.add((a, b, sequence[i + 2]))
+    return frozenset(pairs), frozenset(triples)

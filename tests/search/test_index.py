@@ -99,3 +99,19 @@ def test_an_article_without_words_is_indexed_and_matches_nothing(write, tmp_path
     index = Index(load_corpus(tmp_path))
     assert len(index) == 2
     assert index.search("What happened?") == []
+
+
+def test_a_question_s_phrases_are_its_runs_of_known_words_holding_a_term(write, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    write("talks.txt", "The talks in Geneva ended in a deal on the exchange of prisoners.\n")
+    index = Index(load_corpus(tmp_path))
+    query = index.query("did the talks in Geneva lol end in a deal")
+    unit = {word: index.vocabulary[key] for word, key in [("the", " the"), ("in", " in"), ("a", " a")]}
+    unit |= {word: index.vocabulary[word] for word in ("talk", "geneva", "deal")}
+    # Runs stop at words the article lacks ("did", and "lol", a chat word read as a stop word)
+    # and must hold a term, not only stop words.
+    assert query.pairs >= {(unit["the"], unit["talk"]), (unit["talk"], unit["in"]), (unit["in"], unit["geneva"])}
+    assert (unit["in"], unit["a"]) not in query.pairs  # two stop words hold no term
+    assert (unit["the"], unit["talk"], unit["in"]) in query.triples
+    assert (unit["in"], unit["a"], unit["deal"]) in query.triples
+    assert all(len(run) == 2 for run in query.pairs) and all(len(run) == 3 for run in query.triples)
+    assert all(u >= 0 for run in query.pairs | query.triples for u in run)
