@@ -22,21 +22,21 @@ class Words:
         prefix_of: np.ndarray,
         scores: np.ndarray,
     ) -> None: ...
-    def candidates(self, touched: np.ndarray, count: int) -> np.ndarray: ...
-    def clear(self, touched: np.ndarray) -> None: ...
+    def candidates(self, touched_array: np.ndarray, count: int) -> np.ndarray: ...
+    def clear(self, touched_array: np.ndarray) -> None: ...
     def matrix(
         self,
-        candidates: np.ndarray,
-        term_ids: np.ndarray,
-        words: np.ndarray,
-        prefixes: np.ndarray,
-        weights: np.ndarray,
-        related: np.ndarray,
+        candidates_array: np.ndarray,
+        term_ids_array: np.ndarray,
+        words_array: np.ndarray,
+        prefixes_array: np.ndarray,
+        weights_array: np.ndarray,
+        related_array: np.ndarray,
         total: float,
-        background: np.ndarray,
+        background_array: np.ndarray,
         background_total: float,
-        prefix_terms: np.ndarray,
-        prefix_weights: np.ndarray,
+        prefix_terms_array: np.ndarray,
+        prefix_weights_array: np.ndarray,
         pairs: frozenset[tuple[int, ...]],
         triples: frozenset[tuple[int, ...]],
         when: bool,

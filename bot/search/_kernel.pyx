@@ -14,6 +14,7 @@ from libc.math cimport log1p, log1pf
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t
 from libc.stdlib cimport free, malloc
 from libc.string cimport memset
+from cpython.buffer cimport PyBUF_C_CONTIGUOUS, PyBUF_FORMAT, PyBUF_WRITABLE, PyBuffer_Release, PyObject_GetBuffer
 
 import numpy as np
 
@@ -46,6 +47,47 @@ cdef uint16_t ANAPHOR_WORD = cues.ANAPHOR_WORD
 cdef uint16_t MEASURE_BIT = cues.MEASURE
 
 
+cdef class _Arrays:
+    """The arrays of one call, read through the buffer protocol and released with this object.
+
+    A question's arrays are small and new each time: typed memoryviews cost more to make for
+    them (an object each, and its checks) than the loops that read them, so the per-call
+    arguments come in as plain buffers, checked here for their element type.
+    """
+
+    cdef Py_buffer views[12]
+    cdef int count
+
+    def __dealloc__(self):
+        cdef int i
+        for i in range(self.count):
+            PyBuffer_Release(&self.views[i])
+
+    cdef void *get(self, object array, char kind, Py_ssize_t size, Py_ssize_t *length, bint writable=False) except NULL:
+        """The data of a C-contiguous ``array`` whose elements are ``size`` bytes of ``kind`` ("i"
+        signed, "u" unsigned, "f" floating), its element count in ``length``."""
+        if self.count == 12:
+            raise RuntimeError("too many arrays in one call")
+        cdef Py_buffer *view = &self.views[self.count]
+        PyObject_GetBuffer(array, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (PyBUF_WRITABLE if writable else 0))
+        self.count += 1
+        cdef bytes code = view.format
+        if view.itemsize != size or len(code) == 0 or code[0] in b">!" or _kind(code[len(code) - 1]) != kind:
+            raise TypeError(f"expected a contiguous array of {size}-byte {chr(kind)!r} elements, got {code!r}")
+        length[0] = view.len // size
+        return view.buf
+
+
+cdef char _kind(char code):
+    if code in b"bhilq":
+        return b"i"
+    if code in b"BHILQ?":
+        return b"u"
+    if code in b"fd":
+        return b"f"
+    return b"?"
+
+
 cdef class Postings:
     """BM25's posting lists (see ``recall.BM25``), held for :meth:`score`."""
 
@@ -58,22 +100,26 @@ cdef class Postings:
         self.rows = rows
         self.weights = weights
 
-    def score(self, const int64_t[::1] term_ids, float[::1] into):
+    def score(self, term_ids, into):
         """Add each term's posting weights into ``into``; every sentence touched, once per term it
         holds (the numpy path's ``np.add.at``, term by term, in the same order)."""
+        cdef _Arrays arrays = _Arrays()
+        cdef Py_ssize_t q, size
+        cdef const int64_t *terms = <const int64_t *> arrays.get(term_ids, b"i", 8, &q)
+        cdef float *scores = <float *> arrays.get(into, b"f", 4, &size, True)
         cdef Py_ssize_t t, p, k = 0, total = 0
         cdef int64_t j
-        for t in range(term_ids.shape[0]):
-            j = term_ids[t]
+        for t in range(q):
+            j = terms[t]
             total += self.indptr[j + 1] - self.indptr[j]
         touched = np.empty(total, dtype=np.int64)
-        cdef int64_t[::1] out = touched
+        cdef int64_t *out = <int64_t *> arrays.get(touched, b"i", 8, &size, True)
         cdef int32_t row
-        for t in range(term_ids.shape[0]):
-            j = term_ids[t]
+        for t in range(q):
+            j = terms[t]
             for p in range(self.indptr[j], self.indptr[j + 1]):
                 row = self.rows[p]
-                into[row] += self.weights[p]
+                scores[row] += self.weights[p]
                 out[k] = row
                 k += 1
         return touched
@@ -114,21 +160,24 @@ cdef class Words:
         self.asked = np.zeros(is_term.shape[0], dtype=np.uint8)
         self.prefix_slot = np.full(max(np.max(prefix_of, initial=-1) + 1, 0), -1, dtype=np.int32)
 
-    def candidates(self, const int64_t[::1] touched, Py_ssize_t count):
+    def candidates(self, touched_array, Py_ssize_t count):
         """The ``count`` best touched sentences by score (ties to the earlier one) and the
         sentences either side of them in the same article, sorted and distinct."""
         if count <= 0:
             return np.empty(0, dtype=np.int64)
+        cdef _Arrays arrays = _Arrays()
+        cdef Py_ssize_t touched_count
+        cdef const int64_t *touched = <const int64_t *> arrays.get(touched_array, b"i", 8, &touched_count)
         cdef int64_t *best = <int64_t *> malloc(count * sizeof(int64_t))
         cdef float *best_score = <float *> malloc(count * sizeof(float))
         cdef int64_t *around = <int64_t *> malloc(3 * count * sizeof(int64_t))
-        cdef Py_ssize_t have = 0, i, m, size = 0, kept = 0
+        cdef Py_ssize_t have = 0, i, m, size = 0, kept = 0, length
         cdef int64_t s
-        cdef int64_t[::1] view
+        cdef int64_t *view
         cdef float v
         cdef bint seen
         try:
-            for i in range(touched.shape[0]):
+            for i in range(touched_count):
                 s = touched[i]
                 v = self.scores[s]
                 if have == count and (v < best_score[have - 1] or (v == best_score[have - 1] and s >= best[have - 1])):
@@ -174,7 +223,7 @@ cdef class Words:
                     around[kept] = around[i]
                     kept += 1
             result = np.empty(kept, dtype=np.int64)
-            view = result
+            view = <int64_t *> arrays.get(result, b"i", 8, &length, True)
             for i in range(kept):
                 view[i] = around[i]
             return result
@@ -183,10 +232,12 @@ cdef class Words:
             free(best_score)
             free(around)
 
-    def clear(self, const int64_t[::1] touched):
+    def clear(self, touched_array):
         """Zero the scores of the sentences ``touched``, for the next question."""
-        cdef Py_ssize_t i
-        for i in range(touched.shape[0]):
+        cdef _Arrays arrays = _Arrays()
+        cdef Py_ssize_t i, count
+        cdef const int64_t *touched = <const int64_t *> arrays.get(touched_array, b"i", 8, &count)
+        for i in range(count):
             self.scores[touched[i]] = 0.0
 
     cdef void _held(self, int64_t s, uint8_t *into):
@@ -198,20 +249,37 @@ cdef class Words:
                 into[k] = 1
 
     def matrix(
-        self, const int64_t[::1] candidates, const int64_t[::1] term_ids, const int64_t[::1] words,
-        const int64_t[::1] prefixes, const double[::1] weights,
-        const uint8_t[::1] related, double total, const double[::1] background, double background_total,
-        const int64_t[::1] prefix_terms, const double[::1] prefix_weights, frozenset pairs,
-        frozenset triples, bint when, bint number, bint who, bint where, bint why, bint define,
+        self, candidates_array, term_ids_array, words_array, prefixes_array, weights_array, related_array,
+        double total, background_array, double background_total, prefix_terms_array, prefix_weights_array,
+        frozenset pairs, frozenset triples, bint when, bint number, bint who, bint where, bint why, bint define,
     ):
         """Feature rows for the candidates (columns in the order of :data:`COLUMNS`), and each
         one's window coverage: what ``features.matrix`` computes with numpy. ``term_ids``,
         ``words`` and ``prefixes`` are the question's (see ``Query``)."""
-        cdef Py_ssize_t n = candidates.shape[0], q = weights.shape[0], p_count = prefix_terms.shape[0]
+        cdef _Arrays arrays = _Arrays()
+        cdef Py_ssize_t n, q, word_count, prefix_count, p_count, length
+        cdef const int64_t *candidates = <const int64_t *> arrays.get(candidates_array, b"i", 8, &n)
+        cdef const int64_t *term_ids = <const int64_t *> arrays.get(term_ids_array, b"i", 8, &q)
+        cdef const int64_t *words = <const int64_t *> arrays.get(words_array, b"i", 8, &word_count)
+        cdef const int64_t *prefixes = <const int64_t *> arrays.get(prefixes_array, b"i", 8, &prefix_count)
+        cdef const double *weights = <const double *> arrays.get(weights_array, b"f", 8, &length)
+        if length != q:
+            raise ValueError("weights: one for each term")
+        cdef const uint8_t *related = <const uint8_t *> arrays.get(related_array, b"u", 1, &length)
+        if length != q:
+            raise ValueError("related: one for each term")
+        cdef const double *background = <const double *> arrays.get(background_array, b"f", 8, &length)
+        if length != q:
+            raise ValueError("background: one for each term")
+        cdef const int64_t *prefix_terms = <const int64_t *> arrays.get(prefix_terms_array, b"i", 8, &p_count)
+        cdef const double *prefix_weights = <const double *> arrays.get(prefix_weights_array, b"f", 8, &length)
+        if length != p_count or prefix_count != p_count:
+            raise ValueError("prefixes: a term and a weight for each")
         result = np.zeros((n, COLUMN_COUNT), dtype=np.float64)
         window_out = np.zeros(n, dtype=np.float64)
-        cdef double[:, ::1] f = result
-        cdef double[::1] window = window_out
+        cdef double *f = <double *> arrays.get(result, b"f", 8, &length, True)
+        cdef double *window = <double *> arrays.get(window_out, b"f", 8, &length, True)
+        cdef double *row
         cdef uint8_t *own = <uint8_t *> malloc(max(q, 1))
         cdef uint8_t *previous = <uint8_t *> malloc(max(q, 1))
         cdef uint8_t *following = <uint8_t *> malloc(max(q, 1))
@@ -230,9 +298,9 @@ cdef class Words:
         cdef const int32_t[::1] prefix_slot = self.prefix_slot
         for k in range(q):
             self.slot[term_ids[k]] = k
-        for k in range(words.shape[0]):
+        for k in range(word_count):
             self.asked[words[k]] = 1
-        for k in range(prefixes.shape[0]):
+        for k in range(prefix_count):
             self.prefix_slot[prefixes[k]] = k
         try:
             for i in range(n):
@@ -250,6 +318,7 @@ cdef class Words:
             background_total = max(background_total, 1e-9)
             for i in range(n):
                 c = candidates[i]
+                row = f + i * COLUMN_COUNT
                 bm = scores[c]
                 memset(own, 0, max(q, 1))
                 memset(previous, 0, max(q, 1))
@@ -291,9 +360,9 @@ cdef class Words:
                             first_hit = seen_terms
                         last_hit = seen_terms
                 if matched >= 2:
-                    f[i, PROXIMITY] = matched / <double> max(last_hit - first_hit + 1, 1)
+                    row[PROXIMITY] = matched / <double> max(last_hit - first_hit + 1, 1)
                 if first_hit >= 0:
-                    f[i, EARLY] = 1.0 / (first_hit + 1.0)
+                    row[EARLY] = 1.0 / (first_hit + 1.0)
 
                 # Runs of two and three of the question's words.
                 found = 0
@@ -305,7 +374,7 @@ cdef class Words:
                             if (triples and w + 2 < hi and asked[self.units[w + 2]]
                                     and (self.units[w], self.units[w + 1], self.units[w + 2]) in triples):
                                 found += 1
-                f[i, PHRASES] = found
+                row[PHRASES] = found
 
                 # Question terms met only through a shared prefix.
                 if p_count:
@@ -318,7 +387,7 @@ cdef class Words:
                     for k in range(p_count):
                         if has_prefix[k] and (prefix_terms[k] < 0 or q == 0 or not own[slot[prefix_terms[k]]]):
                             prefix_sum += prefix_weights[k]
-                    f[i, PREFIX] = prefix_sum / total
+                    row[PREFIX] = prefix_sum / total
 
                 # Answer-type cues: words the question lacks, and what they are.
                 bits = self.sentence_flags[c]
@@ -326,32 +395,32 @@ cdef class Words:
                     flag = self.unit_flags[w]
                     is_new = not asked[self.units[w]]
                     if when and flag & YEAR and is_new:
-                        f[i, WHEN_YEAR] = 1.0
+                        row[WHEN_YEAR] = 1.0
                     if number and flag & NUMBER_BIT:
-                        f[i, NUMBER] = 1.0
+                        row[NUMBER] = 1.0
                     capital = (flag & CAPITAL) != 0 and is_new
                     if who and capital:
-                        f[i, WHO_CAPITAL] = 1.0
+                        row[WHO_CAPITAL] = 1.0
                     if w + 1 < hi:
                         next_flag = self.unit_flags[w + 1]
                         next_new = not asked[self.units[w + 1]]
                         next_capital = (next_flag & CAPITAL) != 0 and next_new
                         if who and capital and next_capital:
-                            f[i, WHO_NAME] = 1.0
+                            row[WHO_NAME] = 1.0
                         if where and flag & PLACE_WORD:
                             if next_capital:
-                                f[i, WHERE_PLACE] = 1.0
+                                row[WHERE_PLACE] = 1.0
                             elif (next_flag & THE and w + 2 < hi and self.unit_flags[w + 2] & CAPITAL
                                     and not asked[self.units[w + 2]]):
-                                f[i, WHERE_PLACE] = 1.0
+                                row[WHERE_PLACE] = 1.0
                 if when and bits & DATE_WORD:
-                    f[i, WHEN_DATE] = 1.0
+                    row[WHEN_DATE] = 1.0
                 if number and bits & MEASURE_BIT:
-                    f[i, MEASURE] = 1.0
+                    row[MEASURE] = 1.0
                 if why and bits & CAUSE_WORD:
-                    f[i, WHY_CAUSE] = 1.0
+                    row[WHY_CAUSE] = 1.0
                 if define and self.position[c] == 0:
-                    f[i, DEFINE_FIRST] = 1.0
+                    row[DEFINE_FIRST] = 1.0
 
                 higher = 0
                 for m in range(n):
@@ -361,35 +430,35 @@ cdef class Words:
                 after = <double> scores[c + 1] if self.remaining[c] >= 1 else 0.0
                 far = (<double> scores[c - 2] if self.position[c] >= 2 else 0.0) + (
                     <double> scores[c + 2] if self.remaining[c] >= 2 else 0.0)
-                f[i, BM25] = bm
-                f[i, BM25_SHARE] = bm / top
-                f[i, RANK] = 1.0 / (1.0 + min(higher, 12))
-                f[i, COVERAGE] = cover
-                f[i, RELATED] = rel / total
-                f[i, COVERAGE_SQUARED] = cover * cover
-                f[i, BACKGROUND_COVERAGE] = bg_own / background_total
-                f[i, BACKGROUND_WINDOW] = bg_near / background_total
-                f[i, WINDOW_GAIN] = near - cover
-                f[i, PREVIOUS_GAIN] = with_previous
+                row[BM25] = bm
+                row[BM25_SHARE] = bm / top
+                row[RANK] = 1.0 / (1.0 + min(higher, 12))
+                row[COVERAGE] = cover
+                row[RELATED] = rel / total
+                row[COVERAGE_SQUARED] = cover * cover
+                row[BACKGROUND_COVERAGE] = bg_own / background_total
+                row[BACKGROUND_WINDOW] = bg_near / background_total
+                row[WINDOW_GAIN] = near - cover
+                row[PREVIOUS_GAIN] = with_previous
                 if bits & ANAPHOR_WORD:
-                    f[i, ANAPHOR] = 1.0
-                    f[i, ANAPHOR_PREVIOUS_GAIN] = with_previous
-                f[i, PREVIOUS] = before / top
-                f[i, NEXT] = after / top
-                f[i, FAR] = far / top
-                f[i, RAREST] = best_weight / rarest
-                f[i, LEAD] = 1.0 / (1.0 + self.position[c])
-                f[i, FIRST] = self.position[c] == 0
-                f[i, LENGTH] = log1pf(self.lengths[c])  # in single precision, as numpy does for float32
-                f[i, NOVELTY] = log1p(self.distinct[c] - matched)
+                    row[ANAPHOR] = 1.0
+                    row[ANAPHOR_PREVIOUS_GAIN] = with_previous
+                row[PREVIOUS] = before / top
+                row[NEXT] = after / top
+                row[FAR] = far / top
+                row[RAREST] = best_weight / rarest
+                row[LEAD] = 1.0 / (1.0 + self.position[c])
+                row[FIRST] = self.position[c] == 0
+                row[LENGTH] = log1pf(self.lengths[c])  # in single precision, as numpy does for float32
+                row[NOVELTY] = log1p(self.distinct[c] - matched)
                 window[i] = near
             return result, window_out
         finally:
             for k in range(q):
                 self.slot[term_ids[k]] = -1
-            for k in range(words.shape[0]):
+            for k in range(word_count):
                 self.asked[words[k]] = 0
-            for k in range(prefixes.shape[0]):
+            for k in range(prefix_count):
                 self.prefix_slot[prefixes[k]] = -1
             free(own)
             free(previous)

@@ -15,6 +15,7 @@ import pytest
 from bot.articles.corpus import Corpus, load_corpus
 from bot.search import kernel
 from bot.search.index import Index
+from bot.search.recall import BM25
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -56,3 +57,28 @@ def test_both_paths_find_and_rank_the_same_sentences(
         (bm25_c, hits_c), (bm25_n, hits_n) = seen[True], seen[False]
         assert np.array_equal(bm25_c, bm25_n), question
         assert hits_c == hits_n, question
+
+
+def test_arrays_of_the_wrong_kind_are_refused_not_read(seed_corpus: Corpus) -> None:
+    # The kernel reads its arguments' memory directly: an array of other elements must be an
+    # error, never garbage or a crash.
+    if not kernel.COMPILED:
+        pytest.skip("no compiled kernel (test_the_install_built_the_kernel says why)")
+    index = Index(seed_corpus)
+    scores = np.zeros(len(index), dtype=np.float32)
+    recall = index.recall
+    assert isinstance(recall, BM25)
+    postings = kernel.Postings(recall.indptr, recall.rows, recall.weights)
+    for term_ids, into in [
+        (np.array([1, 2], dtype=np.int32), scores),  # 4-byte ids
+        (np.array([1.0, 2.0]), scores),  # floats for ids
+        (np.array([1, 2, 3, 4], dtype=np.int64)[::2], scores),  # not contiguous
+        (np.array([1, 2], dtype=np.int64), scores.astype(np.float64)),  # 8-byte scores
+    ]:
+        with pytest.raises((TypeError, ValueError, BufferError)):
+            postings.score(term_ids, into)
+    with pytest.raises((TypeError, ValueError, BufferError)):
+        index.words.clear(np.array([0, 1], dtype=np.uint64))
+    with pytest.raises((TypeError, ValueError, BufferError)):
+        index.words.candidates([0, 1], 12)  # a list is not an array
+    assert postings.score(np.array([1, 2], dtype=np.int64), scores).dtype == np.int64  # the right kinds pass
