@@ -104,7 +104,10 @@ class Corpus:
 
     def text(self, i: int) -> str:
         """The text of sentence ``i``, exactly as in its article."""
-        return bytes(self._blob[self._starts[i] : self._starts[i + 1]]).decode("utf-8")
+        # .item() reads a Python int straight from the array (int(array[i]) makes a numpy
+        # scalar first); a reply reads a handful of sentences, an evaluation millions.
+        starts = self._starts
+        return bytes(self._blob[starts.item(i) : starts.item(i + 1)]).decode("utf-8")
 
     def texts(self) -> Iterator[str]:
         """Every sentence's text, in corpus order."""
@@ -113,18 +116,12 @@ class Corpus:
             yield blob[starts[i] : starts[i + 1]].decode("utf-8")
 
     def article_of(self, i: int) -> Article:
-        return self.articles[int(self._article_of[i])]
+        return self.articles[self._article_of.item(i)]
 
     def sentence(self, i: int) -> Sentence:
         article = self.article_of(i)
-        return Sentence(
-            text=self.text(i),
-            document=article.document,
-            sentence=i - article.first,
-            paragraph=int(self._paragraph_of[i]),
-            position=int(self._position_of[i]),
-            index=i,
-        )
+        text, paragraph, position = self.text(i), self._paragraph_of.item(i), self._position_of.item(i)
+        return Sentence(text, article.document, i - article.first, paragraph, position, i)
 
     def paragraph(self, i: int) -> list[Sentence]:
         """The sentences of the paragraph that holds sentence ``i``, in order."""
@@ -138,7 +135,8 @@ class Corpus:
         return [self.sentence(j) for j in range(lo, hi + 1)]
 
     def same_paragraph(self, i: int, j: int) -> bool:
-        return bool(self._article_of[i] == self._article_of[j] and self._paragraph_of[i] == self._paragraph_of[j])
+        article, paragraph = self._article_of.item, self._paragraph_of.item
+        return article(i) == article(j) and paragraph(i) == paragraph(j)
 
     def arrays(self) -> dict[str, np.ndarray]:
         """The columns, for the on-disk cache (see :meth:`from_arrays`)."""
