@@ -63,7 +63,7 @@ cdef class _Arrays:
         for i in range(self.count):
             PyBuffer_Release(&self.views[i])
 
-    cdef void *get(self, object array, char kind, Py_ssize_t size, Py_ssize_t *length, bint writable=False) except NULL:
+    cdef void *get(self, object array, char kind, Py_ssize_t size, Py_ssize_t *length, bint writable=False) except? NULL:
         """The data of a C-contiguous ``array`` whose elements are ``size`` bytes of ``kind`` ("i"
         signed, "u" unsigned, "f" floating), its element count in ``length``."""
         if self.count == 12:

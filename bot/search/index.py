@@ -300,7 +300,10 @@ class Index:
             at = candidates.tolist()
             covered = coverage.tolist()
             background_covered = matrix[:, features.BACKGROUND_WINDOW].tolist()
-            hits = [Hit(at[i], ranked[i], exps[i] / total, covered[i], background_covered[i]) for i in order]
+            # tuple.__new__ is what Hit._make calls: a dozen hits a question, made without a
+            # Python-level __new__ each.
+            make = tuple.__new__
+            hits = [make(Hit, (at[i], ranked[i], exps[i] / total, covered[i], background_covered[i])) for i in order]
             rest: list[int] = []
             if everything:
                 seen = set(candidates.tolist())
