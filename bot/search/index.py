@@ -29,34 +29,22 @@ from __future__ import annotations
 import math
 import threading
 from itertools import pairwise
-from typing import NamedTuple
 
 import numpy as np
 
 from bot.articles.corpus import Corpus
-from bot.search import background, features, kernel
+from bot.search import features, kernel
 from bot.search.analysis import Word, analysed_words, terms
 from bot.search.building import PREFIX, STOP_PREFIX, Progress, build_arrays
 from bot.search.cues import question_cues
 from bot.search.query import Hit, Query
+from bot.search.question_terms import QuestionTerms, phrases
 from bot.search.recall import BM25, Recall
-from bot.search.wording import CHAT_WORDS, RELATED_WEIGHT, SPELL_MAX_SENTENCES, Speller, clean, substitutes
+from bot.search.wording import CHAT_WORDS, RELATED_WEIGHT, SPELL_MAX_SENTENCES, Speller, clean
 
 __all__ = ["Hit", "Index", "Query"]
 
 CANDIDATES = 12  # best BM25 sentences re-ranked, with their neighbours
-TERMS_KEPT = 20_000  # question terms (and pairs) an index remembers what it knows of (a few MB at most)
-
-
-class _Term(NamedTuple):
-    """What one question term is to an index (see ``Index._term``)."""
-
-    unit: int  # its id in the vocabulary, -1 when the articles never use it
-    known: bool  # whether it is one of the articles' terms
-    weight: float  # its IDF; a related term's at a discount, or the highest, when unknown
-    background: float  # its rarity in English, likewise
-    related: list[int]  # the articles' terms that stand in for an unknown one
-    prefix: int  # the id of the prefix it shares with the articles' terms, else -1
 
 
 class Index:
@@ -89,7 +77,6 @@ class Index:
         self.unknown_idf = float(a["unknown_idf"])
         self.background: np.ndarray = a["background"]
         self.prefix_of: np.ndarray = a["prefix_of"]
-        self._prefixes = {names[i][:PREFIX]: int(p) for i, p in enumerate(a["prefix_of"].tolist()) if p >= 0}
         self.lengths: np.ndarray = a["lengths"]
         self.distinct: np.ndarray = a["distinct"]
         self.recall: Recall = BM25(a["indptr"], a["rows"], a["weights"])
@@ -104,8 +91,8 @@ class Index:
         self.remaining: np.ndarray = a["last_of"] - every  # sentences after it in its article
         self._arrays = a
         self._term_bytes = a["is_term"].tobytes()  # is_term, indexed in plain Python without numpy scalars
-        self._terms: dict[str, _Term] = {}  # each question term met, as this index knows it
-        self._substitutes: dict[str, list[int]] = {}  # each term's or pair's related terms, as looked up
+        prefixes = {names[i][:PREFIX]: int(p) for i, p in enumerate(a["prefix_of"].tolist()) if p >= 0}
+        self._terms = QuestionTerms(self.vocabulary, self._knows, self.idf, self.unknown_idf, self.background, prefixes)
         # Per-question lookup tables over the vocabulary (numpy path), filled for a question and then reset.
         self._term_slot = np.full(len(names), -1, dtype=np.int32)
         self._prefix_slot = np.full(int(a["prefix_of"].max(initial=-1)) + 2, -1, dtype=np.int32)
@@ -124,7 +111,7 @@ class Index:
         """Analyse a question against this index's vocabulary, as :mod:`bot.search.wording` mends it."""
         text = self._mend(clean(question))
         analysed = self._fold_acronyms(analysed_words(text))
-        vocabulary = self.vocabulary
+        vocabulary, term_of = self.vocabulary, self._terms.of
         ids: dict[int, float] = {}  # known term ids, and the share of their IDF they count
         prefixes: list[tuple[int, int, float]] = []
         total = background_total = 0.0
@@ -137,7 +124,7 @@ class Index:
                 sequence.append(vocabulary.get(STOP_PREFIX + word.text, -1))
                 content.append(False)
                 continue
-            facts = self._term(term)
+            facts = term_of(term)
             sequence.append(facts.unit)
             content.append(facts.unit >= 0)
             asked.append(term)
@@ -155,9 +142,9 @@ class Index:
             if facts.prefix >= 0:
                 prefixes.append((facts.prefix, facts.unit if facts.known else -1, facts.weight))
         for pair in pairwise(asked):  # "take part": a phrase with a one-word synonym
-            for j in self._substitutes_of(" ".join(pair)):
+            for j in self._terms.related(" ".join(pair)):
                 ids.setdefault(j, RELATED_WEIGHT)
-        pairs, triples = _phrases(sequence, content)
+        pairs, triples = phrases(sequence, content)
         term_ids = np.fromiter(ids, dtype=np.int64, count=len(ids))
         shares = np.fromiter(ids.values(), dtype=np.float64, count=len(ids))
         return Query(
@@ -188,34 +175,6 @@ class Index:
         if self._speller is None:
             self._speller = Speller(self.corpus.texts(), lambda word: next(iter(terms(word)), None), self._knows)
         return self._speller.mend(text)
-
-    def _term(self, term: str) -> _Term:
-        """What a question term is to this index, worked out once and remembered."""
-        facts = self._terms.get(term)
-        if facts is not None:
-            return facts
-        unit = self.vocabulary.get(term, -1)
-        known = unit >= 0 and self._term_bytes[unit] == 1
-        weight = float(self.idf[unit]) if known else self.unknown_idf
-        background_weight = background.weight(term)
-        related = [] if known or len(term) < 2 else self._substitutes_of(term)
-        if related:
-            weight = RELATED_WEIGHT * max(float(self.idf[j]) for j in related)
-            background_weight = RELATED_WEIGHT * max(float(self.background[j]) for j in related)
-        prefix = self._prefixes.get(term[:PREFIX], -1) if len(term) >= PREFIX else -1
-        facts = _Term(unit, known, weight, background_weight, related, prefix)
-        if len(self._terms) < TERMS_KEPT:
-            self._terms[term] = facts
-        return facts
-
-    def _substitutes_of(self, key: str) -> list[int]:
-        """The article's terms related to ``key`` (a term, or two joined by a space)."""
-        found = self._substitutes.get(key)
-        if found is None:  # looked up once per word: a short article lacks most of a question's
-            found = [self.vocabulary[t] for t in substitutes(key, self._knows)]
-            if len(self._substitutes) < TERMS_KEPT:
-                self._substitutes[key] = found
-        return found
 
     def _fold_acronyms(self, pairs: list[tuple[Word, str | None]]) -> list[tuple[Word, str | None]]:
         """A run of capitalised question words folded into the article's acronym for it.
@@ -405,20 +364,3 @@ class Index:
 
 
 _EITHER_SIDE = np.array([-1, 0, 1])
-
-
-def _phrases(sequence: list[int], content: list[bool]) -> tuple[frozenset[tuple[int, ...]], frozenset[tuple[int, ...]]]:
-    """The runs of two and of three known words (ids >= 0) that hold at least one term."""
-    pairs: set[tuple[int, ...]] = set()
-    triples: set[tuple[int, ...]] = set()
-    last = len(sequence) - 1
-    for i in range(last):
-        a, b = sequence[i], sequence[i + 1]
-        if a < 0 or b < 0:
-            continue
-        held = content[i] or content[i + 1]
-        if held:
-            pairs.add((a, b))
-        if i + 2 <= last and sequence[i + 2] >= 0 and (held or content[i + 2]):
-            triples.add((a, b, sequence[i + 2]))
-    return frozenset(pairs), frozenset(triples)
