@@ -176,9 +176,8 @@ class Word(NamedTuple):
 Analysed = tuple[tuple[Word, str | None], ...]
 
 
-@lru_cache(maxsize=1 << 20)
 def token_words(token: str) -> Analysed:
-    """The analysis of one raw token, cached: an archive repeats the same tokens endlessly."""
+    """The analysis of one raw token (remembered for questions, see :func:`analysed_words`)."""
     if ("." in token or "," in token or "_" in token) and not _NUMBER.fullmatch(token):
         if _DOTTED.fullmatch(token):  # "U.S", "p.m"
             return (_with_term(Word(token.replace(".", "").casefold(), protected=True, capital=True)),)
@@ -196,6 +195,12 @@ def token_words(token: str) -> Analysed:
     if _UNSPACED.search(word):
         return tuple(_with_term(Word(pair, protected=True)) for pair in _char_pairs(word))
     return (_with_term(Word(word, capital=capital)),)
+
+
+# Questions (and the odd sentence read again) repeat their words: each token's analysis is kept.
+# An index's build does not use this: it analyses each distinct piece of text once already, and
+# keeping every token of an archive here cost a fresh start a tenth of its peak memory.
+_remembered_words = lru_cache(maxsize=1 << 16)(token_words)
 
 
 def _with_term(word: Word) -> tuple[Word, str | None]:
@@ -216,7 +221,7 @@ def prepared(text: str) -> str:
 
 def analysed_words(text: str) -> list[tuple[Word, str | None]]:
     """Every word of a text with its index term, None for stop words."""
-    return [pair for token in _TOKEN.findall(prepared(text)) for pair in token_words(token)]
+    return [pair for token in _TOKEN.findall(prepared(text)) for pair in _remembered_words(token)]
 
 
 def piece_words(piece: bytes) -> Analysed:
