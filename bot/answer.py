@@ -28,6 +28,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
+from typing import NamedTuple
 
 from bot.articles.corpus import Corpus, Sentence
 from bot.articles.narrowing import article_corpus, narrow
@@ -61,8 +62,7 @@ class Verdict(str, Enum):
     EMPTY = "empty"  # nothing to search for: no words, or only stop words
 
 
-@dataclass(frozen=True, slots=True)
-class Quote:
+class Quote(NamedTuple):
     """A sentence quoted as (part of) an answer, with the line before it when it leans on it."""
 
     sentence: Sentence
@@ -141,12 +141,8 @@ class Answerer:
         """Sentence ``i`` as a quote: with the line before when it leans on it, and its article's
         title when there are several. ``score`` is for quotes picked by a ranking."""
         several = len(self.corpus.articles) > 1
-        return Quote(
-            sentence=self.corpus.sentence(i),
-            score=score,
-            context=self._context(i),
-            title=self.corpus.article_of(i).title if several else None,
-        )
+        title = self.corpus.article_of(i).title if several else None
+        return Quote(self.corpus.sentence(i), score, self._context(i), title)
 
     def _quotes(self, hits: list[Hit]) -> list[Quote]:
         best = hits[0].probability
@@ -159,7 +155,7 @@ class Answerer:
                 continue
             quote = self.quote(hit.index, hit.probability)
             if quote.context is not None and quote.context.index in shown:  # shown already, as a quote
-                quote = replace(quote, context=None)
+                quote = quote._replace(context=None)
             quotes.append(quote)
             shown.add(hit.index)
             if quote.context is not None:
@@ -176,7 +172,7 @@ class Answerer:
             self._narrowed.popitem(last=False)
         answer = one.answer(question)
         first = self.corpus.articles[k].first
-        quotes = [replace(self.quote(q.sentence.index + first), score=q.score) for q in answer.quotes]
+        quotes = [self.quote(q.sentence.index + first)._replace(score=q.score) for q in answer.quotes]
         rest = tuple(i + first for i in answer.rest)
         return replace(answer, quotes=quotes, rest=rest, article=k)
 

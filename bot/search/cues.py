@@ -36,6 +36,23 @@ _DEFINE = re.compile(r"\bwhat (?:is|are|was|were)\b|\bdefine\b|\bmeaning of\b")
 
 _YEAR = re.compile(r"\b(?:1[0-9]{3}|20[0-9]{2})s?\b")
 
+
+class _Patterns(NamedTuple):
+    when: re.Pattern[str]
+    number: re.Pattern[str]
+    who: re.Pattern[str]
+    where: re.Pattern[str]
+    why: re.Pattern[str]
+    how: re.Pattern[str]
+    which: re.Pattern[str]
+    define: re.Pattern[str]
+
+
+_UNICODE = _Patterns(_WHEN, _NUMBER, _WHO, _WHERE, _WHY, _HOW, _WHICH, _DEFINE)
+# The same patterns for the common case of a question in plain ASCII, where they mean the same:
+# "\b" and "\w" then test a byte table instead of Unicode's character database.
+_ASCII = _Patterns(*(re.compile(p.pattern, re.ASCII) for p in _UNICODE))
+
 # What a sentence offers is read off its words as the index is built (one pass, no regexes).
 DATE_WORDS = frozenset(
     "january february march april may june july august september october november december monday "
@@ -102,14 +119,15 @@ def question_cues(question: str) -> QuestionCues:
     text = normalize(question).lower()
     # Each pattern is run only when the text holds a word it cannot match without: a question
     # mostly holds one question word, and a regex scan costs more than a substring test.
+    patterns = _ASCII if text.isascii() else _UNICODE
     what = "what" in text or "which" in text
     how = "how" in text
-    when = ("when" in text or what or how) and _WHEN.search(text) is not None
-    number = (what or how) and _NUMBER.search(text) is not None
-    who = "who" in text and _WHO.search(text) is not None
-    where = ("where" in text or what) and _WHERE.search(text) is not None
-    why = ("why" in text or "reason" in text or what) and _WHY.search(text) is not None
-    define = ("what" in text or "define" in text or "meaning" in text) and _DEFINE.search(text) is not None
+    when = ("when" in text or what or how) and patterns.when.search(text) is not None
+    number = (what or how) and patterns.number.search(text) is not None
+    who = "who" in text and patterns.who.search(text) is not None
+    where = ("where" in text or what) and patterns.where.search(text) is not None
+    why = ("why" in text or "reason" in text or what) and patterns.why.search(text) is not None
+    define = ("what" in text or "define" in text or "meaning" in text) and patterns.define.search(text) is not None
     define = define and not number
     typed = when or number or who or where or why or define
     return QuestionCues(
@@ -119,8 +137,8 @@ def question_cues(question: str) -> QuestionCues:
         where=where,
         why=why,
         define=define,
-        how=how and not typed and _HOW.search(text) is not None,
-        which=what and not typed and _WHICH.search(text) is not None,
+        how=how and not typed and patterns.how.search(text) is not None,
+        which=what and not typed and patterns.which.search(text) is not None,
     )
 
 

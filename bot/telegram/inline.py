@@ -129,7 +129,7 @@ class Inline:
     def _result(edition: Edition, i: int) -> InlineQueryResultArticle:
         """Sentence ``i`` as a result; picking it posts the sentence quoted, with its citation."""
         answerer = edition.answerer
-        quote = replace(answerer.quote(i), title=answerer.corpus.article_of(i).title)
+        quote = answerer.quote(i)._replace(title=answerer.corpus.article_of(i).title)
         # One sentence; longer than a message only in a pathological article, then cut at the limit.
         text = to_html(Answer("", Verdict.ANSWERED, [quote]))[0]
         return InlineQueryResultArticle(

@@ -57,6 +57,7 @@ def _every_pattern_run(question: str) -> QuestionCues:
 
 
 def test_skipping_patterns_a_question_cannot_match_changes_no_cue() -> None:
+    # Also checks that ASCII questions, matched by the patterns' ASCII twins, get the same cues.
     openings = ["", "so ", "Tell me: ", "and ", "ok but "]
     asks = [
         "when", "what year", "which decade", "how long ago", "since when", "how many", "how much",
@@ -64,7 +65,7 @@ def test_skipping_patterns_a_question_cannot_match_changes_no_cue() -> None:
         "what caused", "what led to", "reasons for", "what is", "what were", "define", "meaning of",
         "how", "which", "what", "somewhat", "nowhere", "anyhow", "whoever", "elsewhen",
     ]  # fmt: skip
-    rests = [" the soldiers were captured?", "", " it", "-ish happened", " WHAT happened"]
+    rests = [" the soldiers were captured?", "", " it", "-ish happened", " WHAT happened", " l’armée reçut", "é"]
     checked = 0
     for opening, ask, rest in itertools.product(openings, asks, rests):
         for question in (opening + ask + rest, (opening + ask + rest).upper(), ask + " and " + rest):
