@@ -87,9 +87,8 @@ class Answer:
 
 def _on_topic(query: Query) -> bool:
     """Whether the article holds enough of the question's words, weighed by rarity in English."""
-    weights: list[float] = query.background.tolist()  # a handful: plain floats beat numpy's reductions here
-    held = sum(weights) / max(query.background_total, 1e-9)
-    rarest = max(weights, default=0.0)
+    held = sum(query.background) / max(query.background_total, 1e-9)
+    rarest = max(query.background, default=0.0)
     return held + rarest / 10 >= MIN_TOPIC
 
 

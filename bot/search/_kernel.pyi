@@ -5,7 +5,7 @@ COLUMNS: tuple[str, ...]
 
 class Postings:
     def __init__(self, indptr: np.ndarray, rows: np.ndarray, weights: np.ndarray) -> None: ...
-    def score(self, term_ids: np.ndarray, into: np.ndarray) -> np.ndarray: ...
+    def score(self, term_ids: list[int], into: np.ndarray) -> np.ndarray: ...
 
 class Words:
     def __init__(
@@ -27,16 +27,16 @@ class Words:
     def matrix(
         self,
         candidates_array: np.ndarray,
-        term_ids_array: np.ndarray,
-        words_array: np.ndarray,
-        prefixes_array: np.ndarray,
-        weights_array: np.ndarray,
-        related_array: np.ndarray,
+        term_id_list: list[int],
+        word_list: list[int],
+        prefix_list: list[int],
+        weight_list: list[float],
+        related_list: list[bool],
         total: float,
-        background_array: np.ndarray,
+        background_list: list[float],
         background_total: float,
-        prefix_terms_array: np.ndarray,
-        prefix_weights_array: np.ndarray,
+        prefix_term_list: list[int],
+        prefix_weight_list: list[float],
         pairs: frozenset[tuple[int, ...]],
         triples: frozenset[tuple[int, ...]],
         when: bool,

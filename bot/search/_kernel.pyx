@@ -14,6 +14,7 @@ from libc.math cimport log1p, log1pf
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t
 from libc.stdlib cimport free, malloc
 from libc.string cimport memset
+from cpython.number cimport PyNumber_Index
 from cpython.buffer cimport PyBUF_C_CONTIGUOUS, PyBUF_FORMAT, PyBUF_WRITABLE, PyBuffer_Release, PyObject_GetBuffer
 
 import numpy as np
@@ -48,25 +49,29 @@ cdef uint16_t MEASURE_BIT = cues.MEASURE
 
 
 cdef class _Arrays:
-    """The arrays of one call, read through the buffer protocol and released with this object.
+    """The arrays of one call, released with this object: numpy arrays read through the buffer
+    protocol (checked for their element type), and a question's few numbers copied from lists.
 
-    A question's arrays are small and new each time: typed memoryviews cost more to make for
-    them (an object each, and its checks) than the loops that read them, so the per-call
-    arguments come in as plain buffers, checked here for their element type.
+    A question's values are a handful each and new every time: making typed memoryviews (or
+    numpy arrays) of them cost more than the loops that read them.
     """
 
-    cdef Py_buffer views[12]
+    cdef Py_buffer views[4]
     cdef int count
+    cdef void *copies[8]
+    cdef int copied
 
     def __dealloc__(self):
         cdef int i
         for i in range(self.count):
             PyBuffer_Release(&self.views[i])
+        for i in range(self.copied):
+            free(self.copies[i])
 
     cdef void *get(self, object array, char kind, Py_ssize_t size, Py_ssize_t *length, bint writable=False) except? NULL:
         """The data of a C-contiguous ``array`` whose elements are ``size`` bytes of ``kind`` ("i"
         signed, "u" unsigned, "f" floating), its element count in ``length``."""
-        if self.count == 12:
+        if self.count == 4:
             raise RuntimeError("too many arrays in one call")
         cdef Py_buffer *view = &self.views[self.count]
         PyObject_GetBuffer(array, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (PyBUF_WRITABLE if writable else 0))
@@ -76,6 +81,46 @@ cdef class _Arrays:
             raise TypeError(f"expected a contiguous array of {size}-byte {chr(kind)!r} elements, got {code!r}")
         length[0] = view.len // size
         return view.buf
+
+    cdef void *_room(self, Py_ssize_t size) except NULL:
+        if self.copied == 8:
+            raise RuntimeError("too many lists in one call")
+        cdef void *room = malloc(max(size, 1))
+        if room == NULL:
+            raise MemoryError()
+        self.copies[self.copied] = room
+        self.copied += 1
+        return room
+
+    cdef int64_t *ints(self, object values, Py_ssize_t *length) except NULL:
+        """A copy of a list of whole numbers (any iterable of them)."""
+        cdef list items = values if type(values) is list else list(values)
+        cdef Py_ssize_t i, n = len(items)
+        cdef int64_t *out = <int64_t *> self._room(n * sizeof(int64_t))
+        for i in range(n):
+            out[i] = PyNumber_Index(items[i])  # whole numbers only: 1.5 is refused, not cut to 1
+        length[0] = n
+        return out
+
+    cdef double *floats(self, object values, Py_ssize_t *length) except NULL:
+        """A copy of a list of numbers."""
+        cdef list items = values if type(values) is list else list(values)
+        cdef Py_ssize_t i, n = len(items)
+        cdef double *out = <double *> self._room(n * sizeof(double))
+        for i in range(n):
+            out[i] = items[i]
+        length[0] = n
+        return out
+
+    cdef uint8_t *truths(self, object values, Py_ssize_t *length) except NULL:
+        """A copy of a list of truth values, as 0 and 1."""
+        cdef list items = values if type(values) is list else list(values)
+        cdef Py_ssize_t i, n = len(items)
+        cdef uint8_t *out = <uint8_t *> self._room(n)
+        for i in range(n):
+            out[i] = 1 if items[i] else 0
+        length[0] = n
+        return out
 
 
 cdef char _kind(char code):
@@ -105,12 +150,14 @@ cdef class Postings:
         holds (the numpy path's ``np.add.at``, term by term, in the same order)."""
         cdef _Arrays arrays = _Arrays()
         cdef Py_ssize_t q, size
-        cdef const int64_t *terms = <const int64_t *> arrays.get(term_ids, b"i", 8, &q)
+        cdef const int64_t *terms = arrays.ints(term_ids, &q)
         cdef float *scores = <float *> arrays.get(into, b"f", 4, &size, True)
         cdef Py_ssize_t t, p, k = 0, total = 0
         cdef int64_t j
         for t in range(q):
             j = terms[t]
+            if not 0 <= j < self.indptr.shape[0] - 1:
+                raise IndexError(f"term id {j} outside the vocabulary")
             total += self.indptr[j + 1] - self.indptr[j]
         touched = np.empty(total, dtype=np.int64)
         cdef int64_t *out = <int64_t *> arrays.get(touched, b"i", 8, &size, True)
@@ -249,8 +296,8 @@ cdef class Words:
                 into[k] = 1
 
     def matrix(
-        self, candidates_array, term_ids_array, words_array, prefixes_array, weights_array, related_array,
-        double total, background_array, double background_total, prefix_terms_array, prefix_weights_array,
+        self, candidates_array, term_id_list, word_list, prefix_list, weight_list, related_list,
+        double total, background_list, double background_total, prefix_term_list, prefix_weight_list,
         frozenset pairs, frozenset triples, bint when, bint number, bint who, bint where, bint why, bint define,
     ):
         """Feature rows for the candidates (columns in the order of :data:`COLUMNS`), and each
@@ -259,22 +306,36 @@ cdef class Words:
         cdef _Arrays arrays = _Arrays()
         cdef Py_ssize_t n, q, word_count, prefix_count, p_count, length
         cdef const int64_t *candidates = <const int64_t *> arrays.get(candidates_array, b"i", 8, &n)
-        cdef const int64_t *term_ids = <const int64_t *> arrays.get(term_ids_array, b"i", 8, &q)
-        cdef const int64_t *words = <const int64_t *> arrays.get(words_array, b"i", 8, &word_count)
-        cdef const int64_t *prefixes = <const int64_t *> arrays.get(prefixes_array, b"i", 8, &prefix_count)
-        cdef const double *weights = <const double *> arrays.get(weights_array, b"f", 8, &length)
+        cdef const int64_t *term_ids = arrays.ints(term_id_list, &q)
+        cdef const int64_t *words = arrays.ints(word_list, &word_count)
+        cdef const int64_t *prefixes = arrays.ints(prefix_list, &prefix_count)
+        cdef const double *weights = arrays.floats(weight_list, &length)
         if length != q:
             raise ValueError("weights: one for each term")
-        cdef const uint8_t *related = <const uint8_t *> arrays.get(related_array, b"u", 1, &length)
+        cdef const uint8_t *related = arrays.truths(related_list, &length)
         if length != q:
             raise ValueError("related: one for each term")
-        cdef const double *background = <const double *> arrays.get(background_array, b"f", 8, &length)
+        cdef const double *background = arrays.floats(background_list, &length)
         if length != q:
             raise ValueError("background: one for each term")
-        cdef const int64_t *prefix_terms = <const int64_t *> arrays.get(prefix_terms_array, b"i", 8, &p_count)
-        cdef const double *prefix_weights = <const double *> arrays.get(prefix_weights_array, b"f", 8, &length)
+        cdef const int64_t *prefix_terms = arrays.ints(prefix_term_list, &p_count)
+        cdef const double *prefix_weights = arrays.floats(prefix_weight_list, &length)
         if length != p_count or prefix_count != p_count:
             raise ValueError("prefixes: a term and a weight for each")
+        # The values index this object's tables: out of range is an error, never a stray write.
+        cdef Py_ssize_t k, vocabulary = self.slot.shape[0], sentences = self.position.shape[0]
+        for k in range(q):
+            if not 0 <= term_ids[k] < vocabulary:
+                raise IndexError(f"term id {term_ids[k]} outside the vocabulary")
+        for k in range(word_count):
+            if not 0 <= words[k] < vocabulary:
+                raise IndexError(f"word id {words[k]} outside the vocabulary")
+        for k in range(p_count):
+            if not 0 <= prefixes[k] < self.prefix_slot.shape[0] or not -1 <= prefix_terms[k] < vocabulary:
+                raise IndexError("prefix outside the vocabulary")
+        for k in range(n):
+            if not 0 <= candidates[k] < sentences:
+                raise IndexError(f"candidate {candidates[k]} outside the corpus")
         result = np.zeros((n, COLUMN_COUNT), dtype=np.float64)
         window_out = np.zeros(n, dtype=np.float64)
         cdef double *f = <double *> arrays.get(result, b"f", 8, &length, True)
@@ -284,7 +345,7 @@ cdef class Words:
         cdef uint8_t *previous = <uint8_t *> malloc(max(q, 1))
         cdef uint8_t *following = <uint8_t *> malloc(max(q, 1))
         cdef uint8_t *has_prefix = <uint8_t *> malloc(max(p_count, 1))
-        cdef Py_ssize_t i, k, m, matched, higher
+        cdef Py_ssize_t i, m, matched, higher
         cdef int64_t c, w, lo, hi, seen_terms, first_hit, last_hit
         cdef int32_t ps
         cdef uint16_t flag, next_flag, bits

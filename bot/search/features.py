@@ -103,7 +103,7 @@ def matrix(index: Index, query: Query, scores: np.ndarray, candidates: np.ndarra
         query.words,
         query.prefixes,
         query.weights,
-        query.related.view(np.uint8),
+        query.related,
         query.total_weight,
         query.background,
         query.background_total,
@@ -163,8 +163,9 @@ def vectorised(index: Index, query: Query, scores: np.ndarray, candidates: np.nd
     hit_rows = row_of[hit]
     held = np.zeros((len(rows) + 1, q), dtype=bool)
     held[hit_rows, slots[hit]] = True
-    weights, total = query.weights, max(query.total_weight, 1e-9)
-    background, background_total = query.background, max(query.background_total, 1e-9)
+    weights, total = np.asarray(query.weights, dtype=np.float64), max(query.total_weight, 1e-9)
+    background = np.asarray(query.background, dtype=np.float64)
+    background_total = max(query.background_total, 1e-9)
 
     own = held[at]
     with_previous = own | held[at_side[:, 0]]
@@ -208,10 +209,9 @@ def vectorised(index: Index, query: Query, scores: np.ndarray, candidates: np.nd
         found_prefix = np.flatnonzero(prefix_slot >= 0)
         has = np.zeros((len(rows), len(query.prefixes)), dtype=bool)
         has[row_of[found_prefix], prefix_slot[found_prefix]] = True
-        missing = (
-            np.where(query.prefix_terms >= 0, ~own[:, slot[np.maximum(query.prefix_terms, 0)]], True) if q else True
-        )
-        out[:, column["prefix"]] = (has[at] & missing) @ query.prefix_weights / total
+        prefix_terms = np.asarray(query.prefix_terms, dtype=np.int64)
+        missing = np.where(prefix_terms >= 0, ~own[:, slot[np.maximum(prefix_terms, 0)]], True) if q else True
+        out[:, column["prefix"]] = (has[at] & missing) @ np.asarray(query.prefix_weights, dtype=np.float64) / total
 
     # Answer-type cues: words the question lacks, and what they are.
     new = ~asked
@@ -255,7 +255,7 @@ def vectorised(index: Index, query: Query, scores: np.ndarray, candidates: np.nd
     out[:, column["bm25_share"]] = bm / top
     out[:, column["rank"]] = 1.0 / (1.0 + np.minimum(higher, CANDIDATE_RANKS))
     out[:, column["coverage"]] = coverage
-    out[:, column["related"]] = own @ (weights * query.related) / total
+    out[:, column["related"]] = own @ (weights * np.asarray(query.related, dtype=bool)) / total
     out[:, column["coverage_squared"]] = coverage * coverage
     out[:, column["background_coverage"]] = own @ background / background_total
     out[:, column["background_window"]] = near @ background / background_total

@@ -145,20 +145,19 @@ class Index:
             for j in self._terms.related(" ".join(pair)):
                 ids.setdefault(j, RELATED_WEIGHT)
         pairs, triples = phrases(sequence, content)
-        term_ids = np.fromiter(ids, dtype=np.int64, count=len(ids))
-        shares = np.fromiter(ids.values(), dtype=np.float64, count=len(ids))
+        idf, rarity = self.idf.item, self.background.item
         return Query(
             text=text,
-            term_ids=term_ids,
-            weights=self.idf[term_ids].astype(np.float64) * shares,
-            related=shares < 1.0,
+            term_ids=list(ids),
+            weights=[idf(j) * share for j, share in ids.items()],
+            related=[share < 1.0 for share in ids.values()],
             total_weight=total,
-            background=self.background[term_ids].astype(np.float64) * shares,
+            background=[rarity(j) * share for j, share in ids.items()],
             background_total=background_total,
-            words=np.array(sorted({u for u in sequence if u >= 0}), dtype=np.int64),
-            prefixes=np.array([p for p, _, _ in prefixes], dtype=np.int64),
-            prefix_terms=np.array([t for _, t, _ in prefixes], dtype=np.int64),
-            prefix_weights=np.array([w for _, _, w in prefixes], dtype=np.float64),
+            words=sorted({u for u in sequence if u >= 0}),
+            prefixes=[p for p, _, _ in prefixes],
+            prefix_terms=[t for _, t, _ in prefixes],
+            prefix_weights=[w for _, _, w in prefixes],
             pairs=pairs,
             triples=triples,
             cues=question_cues(text),
@@ -276,17 +275,17 @@ class Index:
 
         Valid while the question is being ranked (the lock is held); reset afterwards.
         """
-        self._term_slot[query.term_ids] = np.arange(len(query.term_ids), dtype=np.int32)
+        self._term_slot[_ids(query.term_ids)] = np.arange(len(query.term_ids), dtype=np.int32)
         return self._term_slot
 
     def prefix_slots(self, query: Query) -> np.ndarray:
         """Over prefix ids, shifted by one so that -1 (no prefix) maps to the last entry."""
-        self._prefix_slot[query.prefixes] = np.arange(len(query.prefixes), dtype=np.int32)
+        self._prefix_slot[_ids(query.prefixes)] = np.arange(len(query.prefixes), dtype=np.int32)
         return self._prefix_slot
 
     def question_words(self, query: Query) -> np.ndarray:
         """Over the vocabulary: True for the question's own words."""
-        self._question_word[query.words] = True
+        self._question_word[_ids(query.words)] = True
         return self._question_word
 
     def _reset(self, query: Query) -> None:
@@ -296,11 +295,11 @@ class Index:
             return
         self._buffer[self._touched] = 0.0
         self._touched = self._touched[:0]
-        self._term_slot[query.term_ids] = -1
-        self._prefix_slot[query.prefixes] = -1
-        self._question_word[query.words] = False
+        self._term_slot[_ids(query.term_ids)] = -1
+        self._prefix_slot[_ids(query.prefixes)] = -1
+        self._question_word[_ids(query.words)] = False
 
-    def _accumulate(self, term_ids: np.ndarray) -> np.ndarray:
+    def _accumulate(self, term_ids: list[int]) -> np.ndarray:
         """The recall's scores for ``term_ids`` into the buffer; the sentences touched."""
         self._touched = self.recall.score(term_ids, self._buffer)
         return self._touched
@@ -364,3 +363,8 @@ class Index:
 
 
 _EITHER_SIDE = np.array([-1, 0, 1])
+
+
+def _ids(values: list[int]) -> np.ndarray:
+    """A question's ids as an array, for the numpy path's lookups."""
+    return np.asarray(values, dtype=np.int64)

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import numpy as np
-
 from bot.search.cues import QuestionCues
 
 __all__ = ["Hit", "Query"]
@@ -26,16 +24,18 @@ class Query(NamedTuple):
     """A question, analysed once against an index's vocabulary."""
 
     text: str
-    term_ids: np.ndarray  # ids of the distinct question terms the corpus knows, question order
-    weights: np.ndarray  # their IDF (a related term's at its discount)
-    related: np.ndarray  # for each, whether it stands in for a question word the corpus lacks (WordNet)
+    # The question's numbers as plain lists: a question has a handful of each, and making numpy
+    # arrays of them cost more than the compiled kernel's reading them (the numpy path converts).
+    term_ids: list[int]  # ids of the distinct question terms the corpus knows, question order
+    weights: list[float]  # their IDF (a related term's at its discount)
+    related: list[bool]  # for each, whether it stands in for a question word the corpus lacks (WordNet)
     total_weight: float  # IDF of every distinct question term, unknown ones at the highest
-    background: np.ndarray  # the known terms' background IDF (rarity in English)
+    background: list[float]  # the known terms' background IDF (rarity in English)
     background_total: float  # background IDF of every distinct question term
-    words: np.ndarray  # sorted ids of every question word the corpus knows, stop words too
-    prefixes: np.ndarray  # prefix ids of the long question terms
-    prefix_terms: np.ndarray  # the term id of each (-1: a term the corpus lacks)
-    prefix_weights: np.ndarray  # and its IDF
+    words: list[int]  # sorted ids of every question word the corpus knows, stop words too
+    prefixes: list[int]  # prefix ids of the long question terms
+    prefix_terms: list[int]  # the term id of each (-1: a term the corpus lacks)
+    prefix_weights: list[float]  # and its IDF
     pairs: frozenset[tuple[int, ...]]  # the question's runs of two known words holding a term
     triples: frozenset[tuple[int, ...]]  # and of three
     cues: QuestionCues

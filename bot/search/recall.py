@@ -19,7 +19,7 @@ __all__ = ["BM25", "Recall"]
 
 
 class Recall(Protocol):
-    def score(self, term_ids: np.ndarray, into: np.ndarray) -> np.ndarray:
+    def score(self, term_ids: list[int], into: np.ndarray) -> np.ndarray:
         """Add each sentence's score for ``term_ids`` into ``into``; the sentences touched (a
         sentence may be listed once per term it holds)."""
         ...
@@ -38,14 +38,14 @@ class BM25:
         self.indptr, self.rows, self.weights = indptr, rows, weights
         self._compiled = kernel.Postings(indptr, rows, weights) if kernel.COMPILED else None
 
-    def score(self, term_ids: np.ndarray, into: np.ndarray) -> np.ndarray:
+    def score(self, term_ids: list[int], into: np.ndarray) -> np.ndarray:
         if kernel.COMPILED and self._compiled is not None:
             return self._compiled.score(term_ids, into)
         # A sentence holding several of the terms is listed once for each (sorting them out
         # would cost more than all the rest at archive scale).
         indptr, rows, weights = self.indptr, self.rows, self.weights
         parts = []
-        for j in term_ids.tolist():
+        for j in term_ids:
             lo, hi = indptr[j], indptr[j + 1]
             # Stored as int32 to halve the postings' memory; numpy indexes fastest by int64.
             posting = rows[lo:hi].astype(np.int64)

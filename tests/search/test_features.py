@@ -28,9 +28,9 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 def plain_features(index: Index, query: Query, scores: np.ndarray, candidates: list[int]) -> np.ndarray:
     """Each candidate's features, one sentence and one word at a time."""
     slot = {int(t): i for i, t in enumerate(query.term_ids)}
-    weights, background = query.weights.tolist(), query.background.tolist()
+    weights, background = query.weights, query.background
     total, background_total = max(query.total_weight, 1e-9), max(query.background_total, 1e-9)
-    asked = set(query.words.tolist())
+    asked = set(query.words)
     is_term = index.is_term
 
     def words(s: int) -> list[tuple[int, int]]:
@@ -81,11 +81,11 @@ def plain_features(index: Index, query: Query, scores: np.ndarray, candidates: l
         f["phrases"] = sum((a, b) in query.pairs for a, b in itertools.pairwise(units)) + sum(
             run in query.triples for run in zip(units, units[1:], units[2:])
         )
-        for j, prefix in enumerate(query.prefixes.tolist()):
+        for j, prefix in enumerate(query.prefixes):
             has = any(int(index.prefix_of[u]) == prefix for u in units)
-            term = int(query.prefix_terms[j])
+            term = query.prefix_terms[j]
             if has and (term < 0 or slot[term] not in own):
-                f["prefix"] += float(query.prefix_weights[j]) / total
+                f["prefix"] += query.prefix_weights[j] / total
 
         new = [(u not in asked, flags) for u, flags in ws]
         capital = [is_new and flags & cues.CAPITAL > 0 for is_new, flags in new]

@@ -91,7 +91,7 @@ def test_sentences_are_read_exactly_as_questions_are(write, tmp_path) -> None:  
     for i in range(len(index)):
         built = index.units[index.unit_starts[i] : index.unit_starts[i + 1]].tolist()
         query = index.query(index.corpus.text(i))
-        assert sorted(set(built)) == query.words.tolist(), index.corpus.text(i)
+        assert sorted(set(built)) == query.words, index.corpus.text(i)
 
 
 def test_an_article_without_words_is_indexed_and_matches_nothing(write, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -8,6 +8,7 @@ here the whole search is compared: BM25 recall, the candidates picked, and the f
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -59,9 +60,9 @@ def test_both_paths_find_and_rank_the_same_sentences(
         assert hits_c == hits_n, question
 
 
-def test_arrays_of_the_wrong_kind_are_refused_not_read(seed_corpus: Corpus) -> None:
-    # The kernel reads its arguments' memory directly: an array of other elements must be an
-    # error, never garbage or a crash.
+def test_arguments_of_the_wrong_kind_or_range_are_refused_not_read(seed_corpus: Corpus) -> None:
+    # The kernel reads and writes its arguments' memory directly: an array of other elements, or
+    # an id outside the index, must be an error, never garbage or a crash.
     if not kernel.COMPILED:
         pytest.skip("no compiled kernel (test_the_install_built_the_kernel says why)")
     index = Index(seed_corpus)
@@ -69,16 +70,46 @@ def test_arrays_of_the_wrong_kind_are_refused_not_read(seed_corpus: Corpus) -> N
     recall = index.recall
     assert isinstance(recall, BM25)
     postings = kernel.Postings(recall.indptr, recall.rows, recall.weights)
+    vocabulary = len(index.vocabulary)
     for term_ids, into in [
-        (np.array([1, 2], dtype=np.int32), scores),  # 4-byte ids
-        (np.array([1.0, 2.0]), scores),  # floats for ids
-        (np.array([1, 2, 3, 4], dtype=np.int64)[::2], scores),  # not contiguous
-        (np.array([1, 2], dtype=np.int64), scores.astype(np.float64)),  # 8-byte scores
+        ([1.5, 2.0], scores),  # not whole numbers
+        ([1, vocabulary], scores),  # past the vocabulary
+        ([-1], scores),
+        ([1, 2], scores.astype(np.float64)),  # 8-byte scores
+        ([1, 2], scores[::2]),  # not contiguous
     ]:
-        with pytest.raises((TypeError, ValueError, BufferError)):
-            postings.score(term_ids, into)
+        with pytest.raises((TypeError, ValueError, IndexError, BufferError)):
+            postings.score(term_ids, into)  # type: ignore[arg-type]
     with pytest.raises((TypeError, ValueError, BufferError)):
         index.words.clear(np.array([0, 1], dtype=np.uint64))
     with pytest.raises((TypeError, ValueError, BufferError)):
-        index.words.candidates([0, 1], 12)  # a list is not an array
-    assert postings.score(np.array([1, 2], dtype=np.int64), scores).dtype == np.int64  # the right kinds pass
+        index.words.candidates([0, 1], 12)  # type: ignore[arg-type]  # a list is not an array
+    query = index.query("When were the soldiers captured?")
+    candidates = np.arange(3, dtype=np.int64)
+    k = query.cues
+    flags = (k.when, k.number, k.who, k.where, k.why, k.define)
+    changes: list[dict[str, Any]] = [
+        {"words": [*query.words, vocabulary]},
+        {
+            "term_ids": [*query.term_ids, -1],
+            "weights": [*query.weights, 1.0],
+            "related": [*query.related, False],
+            "background": [*query.background, 1.0],
+        },
+        {"weights": query.weights[:-1]},  # one weight short
+    ]
+    for change in changes:
+        asked = query._replace(**change)
+        with pytest.raises((ValueError, IndexError)):
+            index.words.matrix(
+                candidates, asked.term_ids, asked.words, asked.prefixes, asked.weights, asked.related,
+                asked.total_weight, asked.background, asked.background_total, asked.prefix_terms,
+                asked.prefix_weights, asked.pairs, asked.triples, *flags,
+            )  # fmt: skip
+    with pytest.raises(IndexError):
+        index.words.matrix(
+            np.array([len(index)], dtype=np.int64), query.term_ids, query.words, query.prefixes, query.weights,
+            query.related, query.total_weight, query.background, query.background_total, query.prefix_terms,
+            query.prefix_weights, query.pairs, query.triples, *flags,
+        )  # fmt: skip
+    assert postings.score([1, 2], scores).dtype == np.int64  # the right kinds pass

@@ -20,8 +20,8 @@ class WordCount:
             for unit in set(index.units[lo:hi].tolist()):
                 self.holding.setdefault(unit, []).append(s)
 
-    def score(self, term_ids: np.ndarray, into: np.ndarray) -> np.ndarray:
-        touched = [s for j in term_ids.tolist() for s in self.holding.get(j, [])]
+    def score(self, term_ids: list[int], into: np.ndarray) -> np.ndarray:
+        touched = [s for j in term_ids for s in self.holding.get(j, [])]
         np.add.at(into, np.array(touched, dtype=np.int64), 1.0)
         return np.array(touched, dtype=np.int64)
 
@@ -35,7 +35,7 @@ def test_bm25_scores_are_added_into_the_buffer(seed_corpus: Corpus) -> None:
     recall: Recall = index.recall
     term = index.vocabulary["captur"]
     buffer = np.zeros(len(index), dtype=np.float32)
-    touched = recall.score(np.array([term]), buffer)
+    touched = recall.score([term], buffer)
     holding = [i for i, text in enumerate(seed_corpus.texts()) if "captur" in text.lower()]
     assert sorted(touched.tolist()) == holding
     assert (buffer[holding] > 0).all() and buffer.sum() == buffer[holding].sum()
