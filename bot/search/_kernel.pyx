@@ -92,33 +92,19 @@ cdef class _Arrays:
         self.copied += 1
         return room
 
-    cdef int64_t *ints(self, object values, Py_ssize_t *length) except NULL:
-        """A copy of a list of whole numbers (any iterable of them)."""
+    cdef void *copy(self, object values, char kind, Py_ssize_t *length) except NULL:
+        """A copy of a list (any iterable) of whole numbers as int64 (``kind`` "i"; 1.5 is
+        refused, not cut to 1), of numbers as doubles ("f"), or of truth values as 0 and 1 ("u")."""
         cdef list items = values if type(values) is list else list(values)
         cdef Py_ssize_t i, n = len(items)
-        cdef int64_t *out = <int64_t *> self._room(n * sizeof(int64_t))
+        cdef void *out = self._room(n * (1 if kind == b"u" else 8))
         for i in range(n):
-            out[i] = PyNumber_Index(items[i])  # whole numbers only: 1.5 is refused, not cut to 1
-        length[0] = n
-        return out
-
-    cdef double *floats(self, object values, Py_ssize_t *length) except NULL:
-        """A copy of a list of numbers."""
-        cdef list items = values if type(values) is list else list(values)
-        cdef Py_ssize_t i, n = len(items)
-        cdef double *out = <double *> self._room(n * sizeof(double))
-        for i in range(n):
-            out[i] = items[i]
-        length[0] = n
-        return out
-
-    cdef uint8_t *truths(self, object values, Py_ssize_t *length) except NULL:
-        """A copy of a list of truth values, as 0 and 1."""
-        cdef list items = values if type(values) is list else list(values)
-        cdef Py_ssize_t i, n = len(items)
-        cdef uint8_t *out = <uint8_t *> self._room(n)
-        for i in range(n):
-            out[i] = 1 if items[i] else 0
+            if kind == b"i":
+                (<int64_t *> out)[i] = PyNumber_Index(items[i])
+            elif kind == b"f":
+                (<double *> out)[i] = items[i]
+            else:
+                (<uint8_t *> out)[i] = 1 if items[i] else 0
         length[0] = n
         return out
 
@@ -150,7 +136,7 @@ cdef class Postings:
         holds (the numpy path's ``np.add.at``, term by term, in the same order)."""
         cdef _Arrays arrays = _Arrays()
         cdef Py_ssize_t q, size
-        cdef const int64_t *terms = arrays.ints(term_ids, &q)
+        cdef const int64_t *terms = <const int64_t *> arrays.copy(term_ids, b"i", &q)
         cdef float *scores = <float *> arrays.get(into, b"f", 4, &size, True)
         cdef Py_ssize_t t, p, k = 0, total = 0
         cdef int64_t j
@@ -306,20 +292,20 @@ cdef class Words:
         cdef _Arrays arrays = _Arrays()
         cdef Py_ssize_t n, q, word_count, prefix_count, p_count, length
         cdef const int64_t *candidates = <const int64_t *> arrays.get(candidates_array, b"i", 8, &n)
-        cdef const int64_t *term_ids = arrays.ints(term_id_list, &q)
-        cdef const int64_t *words = arrays.ints(word_list, &word_count)
-        cdef const int64_t *prefixes = arrays.ints(prefix_list, &prefix_count)
-        cdef const double *weights = arrays.floats(weight_list, &length)
+        cdef const int64_t *term_ids = <const int64_t *> arrays.copy(term_id_list, b"i", &q)
+        cdef const int64_t *words = <const int64_t *> arrays.copy(word_list, b"i", &word_count)
+        cdef const int64_t *prefixes = <const int64_t *> arrays.copy(prefix_list, b"i", &prefix_count)
+        cdef const double *weights = <const double *> arrays.copy(weight_list, b"f", &length)
         if length != q:
             raise ValueError("weights: one for each term")
-        cdef const uint8_t *related = arrays.truths(related_list, &length)
+        cdef const uint8_t *related = <const uint8_t *> arrays.copy(related_list, b"u", &length)
         if length != q:
             raise ValueError("related: one for each term")
-        cdef const double *background = arrays.floats(background_list, &length)
+        cdef const double *background = <const double *> arrays.copy(background_list, b"f", &length)
         if length != q:
             raise ValueError("background: one for each term")
-        cdef const int64_t *prefix_terms = arrays.ints(prefix_term_list, &p_count)
-        cdef const double *prefix_weights = arrays.floats(prefix_weight_list, &length)
+        cdef const int64_t *prefix_terms = <const int64_t *> arrays.copy(prefix_term_list, b"i", &p_count)
+        cdef const double *prefix_weights = <const double *> arrays.copy(prefix_weight_list, b"f", &length)
         if length != p_count or prefix_count != p_count:
             raise ValueError("prefixes: a term and a weight for each")
         # The values index this object's tables: out of range is an error, never a stray write.
