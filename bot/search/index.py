@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 import threading
+from functools import cached_property
 from itertools import pairwise
 
 import numpy as np
@@ -90,13 +91,24 @@ class Index:
         self.position: np.ndarray = every - a["first_of"]  # a sentence's place in its article
         self.remaining: np.ndarray = a["last_of"] - every  # sentences after it in its article
         self._arrays = a
-        self._term_bytes = a["is_term"].tobytes()  # is_term, indexed in plain Python without numpy scalars
         prefixes = {names[i][:PREFIX]: int(p) for i, p in enumerate(a["prefix_of"].tolist()) if p >= 0}
-        self._terms = QuestionTerms(self.vocabulary, self._knows, self.idf, self.unknown_idf, self.background, prefixes)
-        # Per-question lookup tables over the vocabulary (numpy path), filled for a question and then reset.
-        self._term_slot = np.full(len(names), -1, dtype=np.int32)
-        self._prefix_slot = np.full(int(a["prefix_of"].max(initial=-1)) + 2, -1, dtype=np.int32)
-        self._question_word = np.zeros(len(names), dtype=bool)
+        self._terms = QuestionTerms(
+            self.vocabulary, self.is_term, self.idf, self.unknown_idf, self.background, prefixes
+        )
+
+    # Per-question lookup tables of the numpy path, filled for a question and then reset; made at
+    # its first use, since the compiled kernel keeps its own.
+    @cached_property
+    def _term_slot(self) -> np.ndarray:
+        return np.full(len(self.vocabulary), -1, dtype=np.int32)
+
+    @cached_property
+    def _prefix_slot(self) -> np.ndarray:
+        return np.full(int(self.prefix_of.max(initial=-1)) + 2, -1, dtype=np.int32)
+
+    @cached_property
+    def _question_word(self) -> np.ndarray:
+        return np.zeros(len(self.vocabulary), dtype=bool)
 
     def arrays(self) -> dict[str, np.ndarray]:
         """Everything the index is made of, for the on-disk cache."""
@@ -163,16 +175,12 @@ class Index:
             cues=question_cues(text),
         )
 
-    def _knows(self, term: str) -> bool:
-        unit = self.vocabulary.get(term, -1)
-        return unit >= 0 and self._term_bytes[unit] == 1
-
     def _mend(self, text: str) -> str:
         """``text`` with misspelt words spelled as the articles spell them (small corpora only)."""
         if len(self) > SPELL_MAX_SENTENCES:
             return text
         if self._speller is None:
-            self._speller = Speller(self.corpus.texts(), lambda word: next(iter(terms(word)), None), self._knows)
+            self._speller = Speller(self.corpus.texts(), lambda word: next(iter(terms(word)), None), self._terms.knows)
         return self._speller.mend(text)
 
     def _fold_acronyms(self, pairs: list[tuple[Word, str | None]]) -> list[tuple[Word, str | None]]:

@@ -8,7 +8,6 @@ index is worked out the first time it is asked and remembered (up to :data:`TERM
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
@@ -39,14 +38,14 @@ class QuestionTerms:
     def __init__(
         self,
         vocabulary: dict[str, int],
-        knows: Callable[[str], bool],
+        is_term: np.ndarray,
         idf: np.ndarray,
         unknown_idf: float,
         background_idf: np.ndarray,
         prefixes: dict[str, int],
     ) -> None:
         self._vocabulary = vocabulary
-        self._knows = knows  # whether a key of the vocabulary is one of the articles' terms
+        self._is_term = is_term.tobytes()  # read in plain Python, without numpy scalars
         self._idf = idf
         self._unknown_idf = unknown_idf
         self._background = background_idf  # each vocabulary term's rarity in English
@@ -54,13 +53,18 @@ class QuestionTerms:
         self._terms: dict[str, Term] = {}
         self._related: dict[str, list[int]] = {}
 
+    def knows(self, term: str) -> bool:
+        """Whether ``term`` is one of the articles' terms (not only a stop word's key)."""
+        unit = self._vocabulary.get(term, -1)
+        return unit >= 0 and self._is_term[unit] == 1
+
     def of(self, term: str) -> Term:
         """What ``term`` (as :func:`bot.search.analysis.terms` makes it) is to the index."""
         found = self._terms.get(term)
         if found is not None:
             return found
         unit = self._vocabulary.get(term, -1)
-        known = unit >= 0 and self._knows(term)
+        known = unit >= 0 and self._is_term[unit] == 1
         weight = float(self._idf[unit]) if known else self._unknown_idf
         background_weight = background.weight(term)
         related = [] if known or len(term) < 2 else self.related(term)
@@ -77,7 +81,7 @@ class QuestionTerms:
         """The ids of the articles' terms related to ``key`` (a term, or two joined by a space)."""
         found = self._related.get(key)
         if found is None:  # looked up once per word: a short article lacks most of a question's
-            found = [self._vocabulary[t] for t in substitutes(key, self._knows)]
+            found = [self._vocabulary[t] for t in substitutes(key, self.knows)]
             if len(self._related) < TERMS_KEPT:
                 self._related[key] = found
         return found
